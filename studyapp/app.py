@@ -1,0 +1,32 @@
+"""The studyapp router: builds the navigation and runs the chosen page.
+
+Streamlit runs this file; ``run()`` holds the work so a test can import it.
+Page files live in ``views/`` (not ``pages/``, which Streamlit would auto-discover).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studyapp.ui import context, nav, style
+
+
+def pages() -> list:
+    """Every page of the app, in sidebar order."""
+    return [
+        st.Page("views/home.py", title="Home", icon="🏠", default=True),
+        st.Page("views/review.py", title="Review", icon="⚡"),
+        st.Page("views/unit.py", title="Unit", icon="📘", url_path="unit"),
+    ]
+
+
+def run() -> None:
+    st.set_page_config(page_title="studyapp · LoRA & QLoRA", page_icon="🧠", layout="wide")
+    style.apply()
+    # Our own sidebar (nav.sidebar) lists the units under the pages, so Streamlit's is hidden.
+    page = st.navigation(pages(), position="hidden")
+    nav.sidebar(context.course())
+    page.run()
+
+
+run()

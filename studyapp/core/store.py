@@ -1,0 +1,179 @@
+"""Everything a student does, in one SQLite file, through sqlite-utils.
+
+The file runs in WAL mode with a busy timeout, so a class of students can read
+while one writes, and every write is committed before the call returns: a server
+killed right after a rating, an answer or a note save loses none of them.
+Schema changes are versioned migrations; upgrading never drops progress.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_USER = "local"
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
+
+MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = []
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened, read or written; the message names the path and a fix."""
+
+    def __init__(self, path: Path | str, action: str, cause: Exception):
+        self.path, self.cause = Path(path), cause
+        super().__init__(f"Could not {action} the study database at {path}: {cause}. {_advice(cause)}")
+
+
+def _advice(cause: Exception) -> str:
+    text = str(cause).lower()
+    if "locked" in text or "busy" in text:
+        return "Another program is holding it; close it or wait a moment, then try again. Nothing was saved by this attempt."
+    if "readonly" in text or "read-only" in text or "permission" in text:
+        return "The file or its folder is read-only; fix the permissions or start with --db pointing to a writable file."
+    return "Check that the path is a writable SQLite file, or start with --db pointing to another one."
+
+
+def migration(version: int):
+    """Register a schema migration; migrations run in version order, once each."""
+    def register(fn):
+        MIGRATIONS.append((version, fn))
+        MIGRATIONS.sort(key=lambda m: m[0])
+        return fn
+    return register
+
+
+@migration(1)
+def _initial_schema(db: sqlite_utils.Database) -> None:
+    db["users"].create({"id": str, "display_name": str, "created_at": str}, pk="id")
+    db["card_state"].create(
+        {"user_id": str, "card_key": str, "card_json": str, "due": str, "state": int,
+         "stability": float, "difficulty": float, "reps": int, "lapses": int,
+         "first_reviewed_at": str, "last_reviewed_at": str},
+        pk=("user_id", "card_key"),
+    )
+    db["card_state"].create_index(["user_id", "due"])
+    db["review_log"].create(
+        {"id": int, "user_id": str, "card_key": str, "rating": int, "reviewed_at": str,
+         "duration_ms": int, "state_before": int, "interval_days": float, "card_before": str},
+        pk="id",
+    )
+    db["review_log"].create_index(["user_id", "reviewed_at"])
+    db["review_log"].create_index(["user_id", "card_key"])
+    db["quiz_attempt"].create(
+        {"id": int, "user_id": str, "question_key": str, "answer": str, "correct": int, "answered_at": str},
+        pk="id",
+    )
+    db["quiz_attempt"].create_index(["user_id", "question_key"])
+    db["note"].create({"user_id": str, "unit_slug": str, "text": str, "updated_at": str}, pk=("user_id", "unit_slug"))
+    db["note_revision"].create(
+        {"id": int, "user_id": str, "unit_slug": str, "text": str, "saved_at": str}, pk="id",
+    )
+    db["note_revision"].create_index(["user_id", "unit_slug", "saved_at"])
+    db["reading"].create({"user_id": str, "unit_slug": str, "section": str, "done_at": str},
+                         pk=("user_id", "unit_slug", "section"))
+
+
+class Store:
+    """An open study database. Use :func:`open_store`; close with :meth:`close`.
+
+    One Store may serve many Streamlit threads: every statement runs under a
+    lock, since one sqlite3 connection must not be used by two threads at once.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, path: Path):
+        self.db, self.path = db, path
+        self._lock = threading.RLock()
+        self._known_users: set[str] = set()
+
+    @contextmanager
+    def writing(self, action: str) -> Iterator[sqlite_utils.Database]:
+        """Run writes in one committed transaction; turn SQLite failures into :class:`StoreError`."""
+        try:
+            with self._lock, self.db.atomic():
+                yield self.db
+        except sqlite3.Error as exc:
+            raise StoreError(self.path, action, exc) from exc
+
+    def query(self, sql: str, params: dict | tuple = ()) -> list[dict]:
+        """Rows of a read query as dicts; failures become :class:`StoreError`."""
+        try:
+            with self._lock:
+                return list(self.db.query(sql, params))
+        except sqlite3.Error as exc:
+            raise StoreError(self.path, "read", exc) from exc
+
+    def ensure_user(self, user_id: str, now: datetime, display_name: str = "") -> None:
+        """Create the user row the first time we see ``user_id``."""
+        if user_id in self._known_users:
+            return
+        with self.writing("save the profile in") as db:
+            db["users"].insert({"id": user_id, "display_name": display_name or user_id,
+                                "created_at": now.isoformat()}, ignore=True)
+        self._known_users.add(user_id)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_store(path: Path | str, now: datetime | None = None) -> Store:
+    """Open (creating if needed) the database at ``path``, migrate it, and return a Store.
+
+    Raises :class:`StoreError` when the file cannot be opened, read or migrated.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                               isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        _enable_wal(db)
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives a killed process
+        conn.execute("PRAGMA foreign_keys = ON")
+        store = Store(db, path)
+        migrate(store)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(path, "open", exc) from exc
+    if now is not None:
+        store.ensure_user(DEFAULT_USER, now, "You")
+    return store
+
+
+def _enable_wal(db: sqlite_utils.Database) -> None:
+    if db.journal_mode != "wal":
+        db.enable_wal()
+
+
+def schema_version(store: Store) -> int:
+    """The highest migration applied to this database (0 for a new file)."""
+    if "schema_migrations" not in store.db.table_names():
+        return 0
+    row = store.query("select max(version) as v from schema_migrations")[0]
+    return row["v"] or 0
+
+
+def migrate(store: Store) -> list[int]:
+    """Apply the migrations this database has not seen; return their versions."""
+    applied = []
+    current = schema_version(store)
+    for version, fn in MIGRATIONS:
+        if version <= current:
+            continue
+        with store.writing("upgrade") as db:
+            fn(db)
+            db["schema_migrations"].insert({"version": version, "applied_at": _utc_now_iso()}, pk="version")
+        applied.append(version)
+    return applied
+
+
+def _utc_now_iso() -> str:
+    # Only the migration log reads the clock; everything a student does takes `now`.
+    from datetime import timezone
+    return datetime.now(timezone.utc).isoformat()
