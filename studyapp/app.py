@@ -14,9 +14,9 @@ from studyapp.ui import context, nav, style
 def pages() -> list:
     """Every page of the app, in sidebar order."""
     return [
-        st.Page("views/home.py", title="Home", icon="🏠", default=True),
-        st.Page("views/review.py", title="Review", icon="⚡"),
-        st.Page("views/unit.py", title="Unit", icon="📘", url_path="unit"),
+        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("views/review.py", title="Review", icon=":material/bolt:"),
+        st.Page("views/unit.py", title="Unit", icon=":material/menu_book:", url_path="unit"),
     ]
 
 

@@ -15,7 +15,10 @@ def forecast_figure(days: list[tuple[date, int]]) -> go.Figure:
     labels = ["Today" if i == 0 else d.strftime("%a %d") for i, (d, _) in enumerate(days)]
     fig = go.Figure(go.Bar(x=labels, y=[n for _, n in days], marker_color="#6C4CE0",
                            hovertemplate="%{x}: %{y} reviews<extra></extra>"))
-    fig.update_layout(title="Reviews due, next 14 days", yaxis_title="cards", **LAYOUT)
+    fig.update_layout(title="Reviews due, next 14 days", yaxis_title="cards", yaxis_rangemode="tozero", **LAYOUT)
+    if not any(n for _, n in days):
+        fig.add_annotation(text="Nothing scheduled yet: review some cards first", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.5)
     return fig
 
 
@@ -30,6 +33,7 @@ def calendar_figure(activity: Counter, today: date, weeks: int = 12) -> go.Figur
         text[weekday][week] = f"{day:%a %d %b}: {activity.get(day, 0)} actions"
     fig = go.Figure(go.Heatmap(
         z=z, text=text, hoverinfo="text", xgap=3, ygap=3, showscale=False,
+        zmin=0, zmax=max([1, *activity.values()]),
         colorscale=[[0, "#EEEAFB"], [0.01, "#C9BCF5"], [1, "#4B2BBF"]],
         y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     ))

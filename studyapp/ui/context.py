@@ -66,11 +66,11 @@ def store() -> Store:
         opened = _open_store_cached(str(path))
         opened.ensure_user(current_user(), now())
     except StoreError as exc:
-        st.error(f"**Your progress cannot be loaded or saved.** {exc}", icon="🛑")
+        st.error(f"**Your progress cannot be loaded or saved.** {exc}", icon=":material/error:")
         st.stop()
     return opened
 
 
 def show_store_error(exc: StoreError) -> None:
     """Tell the student a write failed, and that what they did was kept for another try."""
-    st.error(f"**Not saved yet.** {exc}", icon="⚠️")
+    st.error(f"**Not saved yet.** {exc}", icon=":material/warning:")

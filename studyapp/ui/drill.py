@@ -54,7 +54,7 @@ def drill(cards: list[Card], scope: str, quiz_hint: bool = False) -> None:
         return
     by_key = {c.key: c for c in cards}
     if session.error:
-        st.error(session.error, icon="⚠️")
+        st.error(session.error, icon=":material/warning:")
     if not queue:
         _all_done(store, user, keys_in_scope, now, session, quiz_hint)
         return
@@ -138,7 +138,7 @@ def _all_done(store, user: str, card_keys: list[str], now, session: DrillSession
     following = srs.next_due(store, user, card_keys, now)
     done = f"You reviewed {session.reviewed} card{'s' if session.reviewed != 1 else ''} this session. " if session.reviewed else ""
     when = f"The next card is due in {srs.format_interval(following - now)}." if following else ""
-    st.success(f"**All caught up.** {done}{when}", icon="🎉")
+    st.success(f"**All caught up.** {done}{when}", icon=":material/celebration:")
     if quiz_hint:
         st.caption("Ready for the Knowledge Check tab.")
     if session.reviewed:

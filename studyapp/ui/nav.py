@@ -17,13 +17,13 @@ def unit_link(slug: str, label: str, icon: str | None = None) -> None:
 def sidebar(course: Course) -> None:
     """The course list in the sidebar, on every page."""
     with st.sidebar:
-        st.page_link("views/home.py", label="Home", icon="🏠")
-        st.page_link("views/review.py", label="Review due cards", icon="⚡")
+        st.page_link("views/home.py", label="Home", icon=":material/home:")
+        st.page_link("views/review.py", label="Review due cards", icon=":material/bolt:")
         st.caption("COURSE")
         for unit in course.units:
             unit_link(unit.slug, f"{unit.order}. {unit.title}")
         for broken in course.broken:
-            unit_link(broken.slug, f"{broken.order}. {broken.title} (has errors)", icon="⚠️")
+            unit_link(broken.slug, f"{broken.order}. {broken.title} (has errors)", icon=":material/warning:")
 
 
 def unit_missing(course: Course, slug: str) -> None:
@@ -34,16 +34,16 @@ def unit_missing(course: Course, slug: str) -> None:
         return
     st.title("Unit not found")
     what = f"There is no unit called **{slug}**." if slug else "No unit was named in the address."
-    st.info(f"{what} It may have been renamed. Pick one of these:", icon="🧭")
+    st.info(f"{what} It may have been renamed. Pick one of these:", icon=":material/explore:")
     for unit in course.units:
-        unit_link(unit.slug, f"{unit.order}. {unit.title}", icon="📘")
-    st.page_link("views/home.py", label="Back to Home", icon="🏠")
+        unit_link(unit.slug, f"{unit.order}. {unit.title}", icon=":material/menu_book:")
+    st.page_link("views/home.py", label="Back to Home", icon=":material/home:")
 
 
 def broken_unit(broken: BrokenUnit) -> None:
     """A unit whose files have errors: list them for the author, keep the rest of the app working."""
     st.title(broken.title or broken.slug)
     st.error("This unit cannot be shown because its files have errors. "
-             "Fix them and save: the app reloads the unit. `studyapp check` lists the same errors.", icon="🛠️")
+             "Fix them and save: the app reloads the unit. `studyapp check` lists the same errors.", icon=":material/build:")
     st.code("\n".join(str(p) for p in broken.problems), language="text")
-    st.page_link("views/home.py", label="Back to Home", icon="🏠")
+    st.page_link("views/home.py", label="Back to Home", icon=":material/home:")

@@ -49,7 +49,7 @@ def quiz_panel(unit_slug: str, questions: list[Question], nudge: str | None = No
         st.info("This unit has no quiz yet.")
         return
     if nudge:
-        st.info(nudge, icon="💡")
+        st.info(nudge, icon=":material/lightbulb:")
     run = _run(unit_slug, questions)
     by_key = {q.key: q for q in questions}
     if run.finished:
@@ -62,7 +62,7 @@ def quiz_panel(unit_slug: str, questions: list[Question], nudge: str | None = No
     widget_key = f"quiz-answer-{run.serial}-{run.index}"
     given = _answer_input(question, widget_key, disabled=graded is not None)
     if run.error:
-        st.error(run.error, icon="⚠️")
+        st.error(run.error, icon=":material/warning:")
     if graded is None:
         st.button("Check answer", key="quiz-check", type="primary", disabled=question.kind == "single" and given is None,
                   on_click=_check, args=(run, question, widget_key))
@@ -118,9 +118,9 @@ def _advance(run: QuizRun) -> None:
 
 def _feedback(question: Question, graded: quiz.Grade) -> None:
     if graded.correct:
-        st.success("**Correct.**", icon="✅")
+        st.success("**Correct.**", icon=":material/check_circle:")
     else:
-        st.error(f"**Not quite.** The answer is: {graded.expected}", icon="❌")
+        st.error(f"**Not quite.** The answer is: {graded.expected}", icon=":material/cancel:")
     st.markdown(question.explanation)
 
 

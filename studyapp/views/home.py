@@ -24,7 +24,7 @@ c1.metric("Cards to review now", len(queue), help="Due cards plus today's new ca
 c2.metric("Study streak", f"{progress.streak(days, now.date())} days")
 c3.metric("Cards learned", f"{len(states)} / {len(all_keys)}")
 if queue:
-    st.page_link("views/review.py", label=f"Review {len(queue)} cards now", icon="⚡")
+    st.page_link("views/review.py", label=f"Review {len(queue)} cards now", icon=":material/bolt:")
 
 st.subheader("Units")
 rows = {p.slug: p for p in progress.course_progress(store, scheduler, user, course, now)}
@@ -33,7 +33,7 @@ for unit in course.units:
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
-            nav.unit_link(unit.slug, f"{unit.order}. {unit.title}", icon="📘")
+            nav.unit_link(unit.slug, f"{unit.order}. {unit.title}", icon=":material/menu_book:")
             st.caption(f"{unit.read_minutes} min read · {unit.summary}")
         with right:
             st.progress(stats.mastery, text=f"Mastery {stats.mastery:.0%}")
@@ -43,7 +43,7 @@ for unit in course.units:
                        + (f" · {stats.leeches} leech card(s)" if stats.leeches else ""))
 for broken in course.broken:
     with st.container(border=True):
-        nav.unit_link(broken.slug, f"{broken.order}. {broken.title}", icon="⚠️")
+        nav.unit_link(broken.slug, f"{broken.order}. {broken.title}", icon=":material/warning:")
         st.caption(f"This unit has {len(broken.problems)} error(s) and is hidden until they are fixed.")
 
 left, right = st.columns(2)

@@ -59,7 +59,7 @@ def read_tab(unit: Unit) -> None:
 
 
 with main:
-    tab_read, tab_drill, tab_quiz = st.tabs(["📖 Read", "⚡ Fast Drill", "✅ Knowledge Check"])
+    tab_read, tab_drill, tab_quiz = st.tabs([":material/menu_book: Read", ":material/bolt: Fast Drill", ":material/quiz: Knowledge Check"])
     with tab_read:
         read_tab(unit)
     with tab_drill:
@@ -75,5 +75,5 @@ with main:
         quiz_panel(unit.slug, list(unit.questions), nudge=nudge)
 
 with side:
-    st.subheader("📝 Chapter Scratchpad")
+    st.subheader(":material/edit_note: Chapter Scratchpad")
     scratchpad(unit.slug)

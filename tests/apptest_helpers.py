@@ -1,0 +1,29 @@
+"""Helpers to drive the app through Streamlit's AppTest from its real entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "studyapp" / "app.py"
+
+
+def open_page(page: str | None = None, timeout: float = 60, **query) -> AppTest:
+    """Run the app, switch to ``page`` (e.g. "views/unit.py") with query params, and return it."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.run()
+    if page:
+        at.switch_page(page)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a student can read on the page, as one string."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "error", "warning")
+             for e in getattr(at, kind)]
+    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
+    return "\n".join(str(p) for p in parts)

@@ -1,0 +1,112 @@
+"""The course loader and validator: the bundled course, and every kind of author mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studyapp.cli import main
+from studyapp.core.content import load_course, read_minutes
+
+UNIT = "01-lora-basics"
+
+
+def test_bundled_course_is_valid_and_complete(course):
+    assert course.problems == []
+    unit = course.unit("lora-basics")
+    assert unit.title == "LoRA: Low-Rank Adaptation Explained"
+    assert len(unit.cards) >= 10 and len(unit.questions) >= 8
+    assert {q.kind for q in unit.questions} == {"single", "multi", "numeric"}
+    assert all(q.explanation for q in unit.questions)
+    assert any(b.kind == "explainer" and b.explainer == "lora-params" for b in unit.blocks)
+    assert unit.objectives and unit.sections
+
+
+def test_read_time_comes_from_the_words():
+    assert read_minutes("word " * 200) == 1
+    assert read_minutes("word " * 201) == 2
+    assert read_minutes("word " * 10 + "```python\n" + "code " * 1000 + "\n```") == 1
+
+
+def test_card_and_question_keys_are_unit_scoped(course):
+    unit = course.unit("lora-basics")
+    assert all(c.key == f"lora-basics/{c.id}" for c in unit.cards)
+    assert course.card(unit.cards[0].key) == unit.cards[0]
+
+
+def _edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / "units" / UNIT / name
+    text = path.read_text()
+    assert old in text, f"fixture text {old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _line_of(root: Path, name: str, needle: str) -> int:
+    lines = (root / "units" / UNIT / name).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def test_bad_yaml_is_reported_with_file_and_line(content_copy):
+    _edit(content_copy, "cards.yaml", "- id:", "- id: [unclosed\n  oops: :", )
+    course = load_course(content_copy)
+    (problem,) = course.problems
+    assert problem.path.name == "cards.yaml" and problem.line >= 1
+    assert "invalid YAML" in problem.message
+    assert course.unit("lora-basics") is None and course.broken_unit("lora-basics")
+
+
+def test_missing_answer_duplicate_id_and_unknown_explainer(content_copy):
+    quiz = (content_copy / "units" / UNIT / "quiz.yaml")
+    first_answer = _line_of(content_copy, "quiz.yaml", "answer:")
+    lines = quiz.read_text().splitlines()
+    del lines[first_answer - 1]
+    quiz.write_text("\n".join(lines) + "\n")
+    cards = (content_copy / "units" / UNIT / "cards.yaml").read_text()
+    first_id = cards.split("- id: ", 2)[1].split("\n")[0]
+    (content_copy / "units" / UNIT / "cards.yaml").write_text(cards + f"- id: {first_id}\n  front: again\n  back: again\n")
+    _edit(content_copy, "unit.md", "name: lora-params", "name: no-such-explainer")
+    problems = {(p.path.name, p.line): p.message for p in load_course(content_copy).problems}
+    dup_line = len(cards.splitlines()) + 1
+    assert "duplicate id" in problems[("cards.yaml", dup_line)]
+    assert any(name == "quiz.yaml" and "needs an 'answer'" in msg for (name, _), msg in problems.items())
+    explainer_line = _line_of(content_copy, "unit.md", "```explainer")
+    assert "unknown explainer 'no-such-explainer'" in problems[("unit.md", explainer_line)]
+
+
+def test_answer_not_among_choices(content_copy):
+    quiz = content_copy / "units" / UNIT / "quiz.yaml"
+    quiz.write_text("- id: q\n  kind: single\n  prompt: p\n  choices: [a, b]\n  answer: c\n  explanation: e\n")
+    (problem,) = load_course(content_copy).problems
+    assert (problem.path.name, problem.line) == ("quiz.yaml", 5)
+    assert "not one of the choices" in problem.message
+
+
+def test_front_matter_fields_are_required(content_copy):
+    _edit(content_copy, "unit.md", "title:", "titel:")
+    messages = [p.message for p in load_course(content_copy).problems]
+    assert "front matter needs 'title'" in messages
+
+
+def test_one_broken_unit_leaves_the_others_served(content_copy):
+    second = content_copy / "units" / "02-second"
+    second.mkdir()
+    (second / "unit.md").write_text("---\nslug: second\ntitle: Second\norder: 2\nsummary: s\nobjectives: [o]\n---\n## A\ntext\n")
+    (second / "cards.yaml").write_text("- id: a\n  front: f\n")
+    (second / "quiz.yaml").write_text("[]\n")
+    course = load_course(content_copy)
+    assert [u.slug for u in course.units] == ["lora-basics"]
+    assert [str(p).split("/")[-1] for p in course.problems] == ["cards.yaml:1: card needs a 'back' (the answer)"]
+
+
+def test_check_command_prints_problems_and_exits_1(content_copy, capsys):
+    assert main(["check", str(content_copy)]) == 0
+    assert "OK: 1 unit(s)" in capsys.readouterr().out
+    _edit(content_copy, "quiz.yaml", "kind: numeric", "kind: essay")
+    assert main(["check", str(content_copy)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out and all(":" in line and "quiz.yaml:" in line for line in out)
+    assert "kind must be one of single, multi, numeric" in out[0]
+
+
+def test_missing_content_directory(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nowhere")]) == 1
+    assert "content directory not found" in capsys.readouterr().out

@@ -1,0 +1,83 @@
+"""The SQLite store: migrations, WAL, and clear errors for files that cannot be used."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from studyapp.core import notes
+from studyapp.core.store import MIGRATIONS, StoreError, migrate, open_store, schema_version
+
+
+def test_new_file_is_migrated_in_wal_mode(store):
+    assert schema_version(store) == max(v for v, _ in MIGRATIONS)
+    assert store.db.journal_mode == "wal"
+    assert store.db.execute("pragma busy_timeout").fetchone()[0] == 5000
+    tables = set(store.db.table_names())
+    assert {"users", "card_state", "review_log", "quiz_attempt", "note", "note_revision", "reading"} <= tables
+
+
+def test_every_student_table_carries_user_id(store):
+    for table in ("card_state", "review_log", "quiz_attempt", "note", "note_revision", "reading"):
+        assert "user_id" in store.db[table].columns_dict, table
+
+
+def test_migrations_run_once_and_keep_data(tmp_path, now):
+    path = tmp_path / "s.sqlite3"
+    first = open_store(path, now)
+    notes.save_note(first, "local", "u", "kept", now)
+    first.close()
+    again = open_store(path, now)
+    assert migrate(again) == []
+    assert notes.load_note(again, "local", "u").text == "kept"
+
+
+def test_default_profile_exists(store):
+    assert [r["id"] for r in store.query("select id from users")] == ["local"]
+
+
+def test_a_path_that_cannot_be_created_names_the_path(tmp_path, now):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(StoreError) as err:
+        open_store(blocker / "s.sqlite3", now)
+    assert str(blocker / "s.sqlite3") in str(err.value) and "--db" in str(err.value)
+
+
+def test_read_only_database_gives_a_clear_error_and_keeps_nothing_half_done(tmp_path, now):
+    path = tmp_path / "s.sqlite3"
+    open_store(path, now).close()
+    uri = f"file:{path}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    import sqlite_utils
+    from studyapp.core.store import Store
+    read_only = Store(sqlite_utils.Database(conn), path)
+    with pytest.raises(StoreError) as err:
+        notes.save_note(read_only, "local", "u", "my note", now)
+    message = str(err.value)
+    assert str(path) in message and "read-only" in message
+
+
+def test_locked_database_times_out_with_a_clear_error(tmp_path, now, monkeypatch):
+    path = tmp_path / "s.sqlite3"
+    store = open_store(path, now)
+    store.db.execute("pragma busy_timeout = 50")  # keep the test quick; the app waits 5 s
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("begin exclusive")
+    try:
+        with pytest.raises(StoreError) as err:
+            notes.save_note(store, "local", "u", "typed while locked", now)
+        assert "locked" in str(err.value) and str(path) in str(err.value)
+    finally:
+        blocker.execute("rollback")
+    notes.save_note(store, "local", "u", "typed while locked", now)  # the retry succeeds
+    assert notes.load_note(store, "local", "u").text == "typed while locked"
+
+
+def test_a_file_that_is_not_sqlite(tmp_path, now):
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError) as err:
+        open_store(path, now)
+    assert str(path) in str(err.value)
