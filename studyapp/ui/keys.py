@@ -20,7 +20,8 @@ export default function () {
     return false;
   };
   document.addEventListener("keydown", (event) => {
-    const target = event.target;
+    // composedPath()[0] sees into shadow roots: a text area inside a component is retargeted otherwise.
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
     let selector = null;

@@ -71,6 +71,7 @@ export default function (component) {
     area.addEventListener("blur", flush);
     document.addEventListener("visibilitychange", () => { if (document.hidden) flush(); });
     root.__pad.flush = flush;
+    root.querySelector(".pad").dataset.ready = "1";  // tests and assistive tech: the note is loaded
   }
   const pad = root.__pad;
   if (data.replaced !== pad.replaced) {
