@@ -4,6 +4,9 @@
 types and closes the tab would lose the note. This small Components-v2 text
 area sends an ``edit`` event about a second after typing stops (and at once on
 blur and when the page is hidden), and shows "Saving…", "Saved" or the error.
+Until the server acknowledges an edit, the text also waits in the browser's
+localStorage (an outbox), and is sent again when the scratchpad next mounts: a
+page switch or a closed tab in the second before a save loses nothing.
 
 Edits carry the mount id and a sequence number. The server echoes the last
 saved pair back in ``data``, so only the text area that made an edit shows it
@@ -49,28 +52,42 @@ export default function (component) {
   const root = parentElement;
   const area = root.querySelector(".pad-text");
   const status = root.querySelector(".pad-status");
+  // Outbox: every keystroke is kept in localStorage until the server acknowledges it,
+  // so a page switch, a closed tab or a dead server between typing and saving loses nothing.
+  const outboxKey = "studyapp-pad:" + data.outbox;
+  const readOutbox = () => { try { return JSON.parse(localStorage.getItem(outboxKey)); } catch (e) { return null; } };
+  const writeOutbox = (text) => { try { localStorage.setItem(outboxKey, JSON.stringify({ text })); } catch (e) {} };
+  const clearOutbox = (text) => {
+    const box = readOutbox();
+    if (box && box.text === text) { try { localStorage.removeItem(outboxKey); } catch (e) {} }
+  };
   if (!root.__pad) {
-    root.__pad = { mount: Math.random().toString(36).slice(2), seq: 0, sent: 0, timer: null, replaced: null };
-    area.value = data.text || "";
-    root.__pad.replaced = data.replaced;
+    const pad = root.__pad = { mount: Math.random().toString(36).slice(2), seq: 0, sent: 0, timer: null,
+                               replaced: data.replaced, acked: null };
     const flush = () => {
-      const pad = root.__pad;
       if (pad.timer) { clearTimeout(pad.timer); pad.timer = null; }
       if (pad.seq === pad.sent) return;
       pad.sent = pad.seq;
       setTriggerValue("edit", { text: area.value, mount: pad.mount, seq: pad.seq });
     };
-    area.addEventListener("input", () => {
-      const pad = root.__pad;
+    const edited = () => {
       pad.seq += 1;
+      writeOutbox(area.value);
       status.textContent = "Saving…";
       status.classList.remove("error");
       if (pad.timer) clearTimeout(pad.timer);
       pad.timer = setTimeout(flush, %(debounce)d);
-    });
+    };
+    pad.flush = flush;
+    area.value = data.text || "";
+    const box = readOutbox();
+    if (box && typeof box.text === "string" && box.text !== area.value) {
+      area.value = box.text;  // typed here but never acknowledged: send it now
+      edited();
+    }
+    area.addEventListener("input", edited);
     area.addEventListener("blur", flush);
     document.addEventListener("visibilitychange", () => { if (document.hidden) flush(); });
-    root.__pad.flush = flush;
     root.querySelector(".pad").dataset.ready = "1";  // tests and assistive tech: the note is loaded
   }
   const pad = root.__pad;
@@ -79,14 +96,16 @@ export default function (component) {
     pad.replaced = data.replaced;
     area.value = data.text || "";
     pad.seq += 1; pad.sent = pad.seq;
+    try { localStorage.removeItem(outboxKey); } catch (e) {}
   }
   const ack = data.saved || {};
   if (data.error && ack.mount === pad.mount) {
-    status.textContent = "Not saved: " + data.error + " Your text is kept here; keep typing to retry.";
+    status.textContent = "Not saved: " + data.error + " Your text is kept here; it is retried.";
     status.classList.add("error");
     pad.sent = -1;  // the next edit, blur or retry sends again
     if (!pad.timer) pad.timer = setTimeout(pad.flush, 3000);
   } else if (ack.mount === pad.mount && ack.seq === pad.seq) {
+    clearOutbox(area.value);
     status.textContent = "Saved " + (data.saved_at_label || "");
     status.classList.remove("error");
   } else if (pad.seq === 0) {
@@ -128,7 +147,7 @@ def scratchpad(unit_slug: str) -> None:
         return
     _component(
         key=f"scratchpad-{unit_slug}",
-        data={"text": note.text, "saved": state.get("saved"), "error": state.get("error"),
+        data={"text": note.text, "outbox": f"{user}:{unit_slug}", "saved": state.get("saved"), "error": state.get("error"),
               "replaced": state.get("replaced", 0), "saved_at_label": _label(note.updated_at)},
         on_edit_change=lambda: _on_edit(unit_slug),
     )

@@ -125,3 +125,17 @@ def test_sigkill_right_after_each_write_loses_nothing(server, page):
     page.get_by_text(f"Card 2 of").wait_for()
     server.kill()
     assert srs.load_state(db_now(server), "local", unit.cards[0].key).reps == 1
+
+
+def test_switching_page_mid_typing_keeps_the_note(server, page):
+    open_unit(page, server)
+    scratchpad(page).press_sequentially("typed, then left at once", delay=5)
+    page.get_by_role("link", name="Home").first.click()  # well inside the one-second debounce
+    wait_idle(page)
+    page.get_by_role("link", name="LoRA: Low-Rank Adaptation Explained").first.click()
+    assert scratchpad(page).input_value() == "typed, then left at once"
+    _wait_saved(page)
+    assert notes.load_note(db_now(server), "local", UNIT).text == "typed, then left at once"
+    open_unit(page, server)  # a plain reload neither empties nor duplicates it
+    assert scratchpad(page).input_value() == "typed, then left at once"
+    assert [r.text for r in notes.revisions(db_now(server), "local", UNIT)] == ["typed, then left at once"]
