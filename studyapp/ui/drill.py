@@ -34,6 +34,7 @@ class DrillSession:
     flipped: bool = False
     shown_at: float = 0.0  # epoch seconds, for review duration
     outcomes: dict = field(default_factory=dict)
+    lapses: int = 0
     error: str | None = None
 
 
@@ -62,7 +63,7 @@ def drill(cards: list[Card], scope: str, quiz_hint: bool = False) -> None:
         _show_card(session, store, user, queue[0], now)
     card = by_key[session.current]
     st.caption(f"Card {session.reviewed + 1} of {session.reviewed + len(queue)}")
-    _card_face(card, session.flipped)
+    _card_face(card, session.flipped, session.lapses)
     _controls(session, scope, store, user, card)
     keys.shortcuts()
 
@@ -73,18 +74,22 @@ def _show_card(session: DrillSession, store, user: str, card_key: str, now) -> N
     session.flipped = False
     session.shown_at = now.timestamp()
     session.outcomes = srs.preview(context.scheduler(), state, now)
+    session.lapses = state.lapses if state else 0
 
 
-def _card_face(card: Card, flipped: bool) -> None:
+def _card_face(card: Card, flipped: bool, lapses: int = 0) -> None:
     with st.container(border=True, key="drill-card"):
         st.caption("QUESTION")
-        st.markdown(f"#### {card.front}")
+        st.subheader(card.front, anchor=False)
         if flipped:
             st.divider()
             st.caption("ANSWER")
             st.markdown(card.back)
         else:
             st.caption("Tap the card or press space to flip")
+        if lapses:
+            leech = " · leech: consider rewriting this card or reading its section again" if lapses >= srs.LEECH_LAPSES else ""
+            st.caption(f"Forgotten {lapses} time{'s' if lapses != 1 else ''}{leech}")
 
 
 def _controls(session: DrillSession, scope: str, store, user: str, card: Card) -> None:

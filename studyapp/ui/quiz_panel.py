@@ -6,6 +6,7 @@ retry only the questions they missed, or start over.
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass, field
 
@@ -72,14 +73,19 @@ def quiz_panel(unit_slug: str, questions: list[Question], nudge: str | None = No
         st.button(label, key="quiz-next", type="primary", on_click=_advance, args=(run,))
 
 
+def shuffled(choices: tuple[str, ...], seed: str) -> list[str]:
+    """Choices in an order fixed for one pass (so reruns keep it) but new for the next pass."""
+    return random.Random(seed).sample(list(choices), len(choices))
+
+
 def _answer_input(question: Question, widget_key: str, disabled: bool):
     if question.kind == "single":
-        return st.radio("Your answer", question.choices, index=None, key=widget_key,
+        return st.radio("Your answer", shuffled(question.choices, widget_key), index=None, key=widget_key,
                         disabled=disabled, label_visibility="collapsed")
     if question.kind == "multi":
         st.caption("Select all that apply.")
-        for i, choice in enumerate(question.choices):
-            st.checkbox(choice, key=f"{widget_key}-{i}", disabled=disabled)
+        for choice in shuffled(question.choices, widget_key):
+            st.checkbox(choice, key=f"{widget_key}-{question.choices.index(choice)}", disabled=disabled)
         return _given(question, widget_key)
     label = f"Your answer ({question.unit})" if question.unit else "Your answer"
     return st.text_input(label, key=widget_key, disabled=disabled, placeholder="a number, e.g. 65536 or 0.25")

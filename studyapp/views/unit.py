@@ -68,10 +68,8 @@ with main:
         drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
     with tab_quiz:
         unreviewed = stats.cards_total - stats.cards_seen
-        nudge = None
-        if unreviewed or stats.due:
-            nudge = (f"Review core concepts before doing the quiz: {unreviewed} card(s) not yet seen, "
-                     f"{stats.due} due in the Fast Drill.")
+        waiting = [f"{unreviewed} card(s) not yet seen"] * bool(unreviewed) + [f"{stats.due} due"] * bool(stats.due)
+        nudge = f"Review core concepts before doing the quiz: {' and '.join(waiting)} in the Fast Drill." if waiting else None
         quiz_panel(unit.slug, list(unit.questions), nudge=nudge)
 
 with side:

@@ -23,34 +23,32 @@ def test_job_larger_than_budget_is_refused_at_once():
 
 def test_concurrent_jobs_queue_in_order_and_see_their_place():
     gate = AdmissionGate(budget_bytes=10 * GB)
-    release = threading.Event()
-    started, order, places = threading.Event(), [], {}
+    names = ["first", "a", "b", "c"]
+    go = {n: threading.Event() for n in names}
+    order, places = [], {n: [] for n in names}
 
-    def first():
-        started.set()
-        release.wait(5)
-        order.append("first")
+    def submit(name):
+        def job():
+            order.append(name)
+            go[name].wait(5)
+        gate.run(job, GB, name, on_wait=places[name].append)
 
-    def waiter(name):
-        gate.run(lambda: order.append(name), GB, name,
-                 on_wait=lambda place: places.setdefault(name, []).append(place))
-
-    holder = threading.Thread(target=gate.run, args=(first, GB, "first"))
-    holder.start()
-    started.wait(5)
     threads = []
-    for name in ["a", "b", "c"]:
-        threads.append(threading.Thread(target=waiter, args=(name,)))
+    for n, name in enumerate(names):
+        threads.append(threading.Thread(target=submit, args=(name,)))
         threads[-1].start()
-        _until(lambda n=len(threads): len(gate.status().waiting) == n)
-    assert gate.status().running == ("first",) and gate.status().waiting == ("a", "b", "c")
-    assert gate.status().in_use_bytes == GB
-    release.set()
-    for t in [holder, *threads]:
+        _until(lambda n=n: len(gate.status().waiting) == n and gate.status().running == ("first",))
+    assert gate.status().waiting == ("a", "b", "c") and gate.status().in_use_bytes == GB
+    for n, name in enumerate(names):
+        go[name].set()  # finish the running job; the next in line starts
+        if n + 1 < len(names):
+            _until(lambda n=n: gate.status().running == (names[n + 1],))
+            _until(lambda n=n: all(places[w][-1] == i + 1 for i, w in enumerate(names[n + 2:])))
+    for t in threads:
         t.join(5)
-    assert order == ["first", "a", "b", "c"]
-    assert places == {"a": [1], "b": [2, 1], "c": [3, 2, 1]}
-    assert gate.status().waiting == () and gate.status().running == ()
+    assert order == names
+    assert places == {"first": [], "a": [1], "b": [2, 1], "c": [3, 2, 1]}
+    assert gate.status() == type(gate.status())(10 * GB, 0, (), ())
 
 
 def test_budget_admits_jobs_side_by_side_only_while_they_fit():
