@@ -3,7 +3,8 @@ import threading
 import pytest
 import torch
 
-from studyapp.lab.train import FineTune, TrainSettings, load_support_texts
+from studyapp.lab.device import AdmissionGate
+from studyapp.lab.train import FineTune, TrainSettings, fine_tune_bytes, load_support_texts
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,15 @@ def test_merge_save_reload_and_alpha(trained, tmp_path):
     # the experiment puts scaling back
     layer = run.model.base_model.model.model.layers[0].self_attn.q_proj
     assert layer.scaling["default"] == 2.0
+
+
+def test_fine_tune_through_the_gate():
+    settings = TrainSettings(steps=5, device="cpu")
+    estimate = fine_tune_bytes(settings)
+    assert 2_624_000 < estimate < 100 * 2**20  # more than the fp32 weights, far below a GPU
+    gate = AdmissionGate(budget_bytes=2**30)
+    losses = gate.run(lambda: [s.loss for s in FineTune(settings).steps()], estimate, "fine-tune")
+    assert len(losses) == 5
 
 
 def test_runs_are_reproducible():
