@@ -110,3 +110,17 @@ def test_check_command_prints_problems_and_exits_1(content_copy, capsys):
 def test_missing_content_directory(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nowhere")]) == 1
     assert "content directory not found" in capsys.readouterr().out
+
+
+def test_lab_links_must_name_a_real_panel_and_model(content_copy):
+    _edit(content_copy, "unit.md", "(/lab-build?model=llama-3-8b", "(/lab-bild?model=llama-9")
+    messages = [p.message for p in load_course(content_copy).problems]
+    assert any("unknown Lab panel '/lab-bild'" in m for m in messages)
+    assert any("unknown model 'llama-9'" in m for m in messages)
+
+
+def test_lab_paths_match_the_registered_lab_pages():
+    from studyapp.core.content import LAB_PATHS
+    from studyapp.ui.nav import LAB_PAGES
+
+    assert {url for *_, url in LAB_PAGES} == LAB_PATHS

@@ -23,6 +23,9 @@ WORDS_PER_MINUTE = 200  # typical reading speed for technical prose
 QUESTION_KINDS = ("single", "multi", "numeric")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UNIT_DIR_PATTERN = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
+# Lab panels a unit may link to, preset by query parameters: [text](/lab-build?model=llama-3-8b&r=8)
+LAB_PATHS = frozenset({"lab-build", "lab-rank", "lab-memory", "lab-train"})
+LAB_LINK = re.compile(r"\]\((/lab-[a-z-]*)(\?[^)\s]*)?\)")
 FRONT_MATTER_FIELDS = ("slug", "title", "order", "summary", "objectives")
 
 
@@ -277,7 +280,27 @@ def _parse_body(body: str, first_line: int, path: Path, problems: list[Problem])
         blocks.append(_explainer_block(token.content, path, first_line + start, problems))
         cursor = end
     blocks.append(Block("markdown", text="".join(lines[cursor:])))
+    _check_lab_links(body, first_line, path, problems)
     return [b for b in blocks if b.kind == "explainer" or b.text.strip()]
+
+
+def _check_lab_links(body: str, first_line: int, path: Path, problems: list[Problem]) -> None:
+    """A link into the Lab must name a real panel and, if it presets a model, a registry model."""
+    from urllib.parse import parse_qs
+
+    from studyapp.lab.registry import model_names  # light: reads names, imports no torch
+
+    for number, line in enumerate(body.splitlines()):
+        for match in LAB_LINK.finditer(line):
+            where = first_line + number
+            page, query = match.group(1).lstrip("/"), parse_qs((match.group(2) or "?")[1:])
+            if page not in LAB_PATHS:
+                problems.append(Problem(path, where, f"link to unknown Lab panel '/{page}'; use one of "
+                                        + ", ".join(f"/{p}" for p in sorted(LAB_PATHS))))
+            for model in query.get("model", []):
+                if model not in model_names():
+                    problems.append(Problem(path, where, f"Lab link presets unknown model '{model}'; "
+                                            f"`studyapp lab models` lists the names"))
 
 
 def _explainer_block(source: str, path: Path, line: int, problems: list[Problem]) -> Block:
