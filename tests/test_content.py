@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import CONTENT
 from studyapp.cli import main
 from studyapp.core.content import load_course, read_minutes
 
@@ -93,13 +94,14 @@ def test_one_broken_unit_leaves_the_others_served(content_copy):
     (second / "cards.yaml").write_text("- id: a\n  front: f\n")
     (second / "quiz.yaml").write_text("[]\n")
     course = load_course(content_copy)
-    assert [u.slug for u in course.units] == ["lora-basics"]
+    assert "second" not in [u.slug for u in course.units] and "lora-basics" in [u.slug for u in course.units]
+    assert len(course.units) == len(load_course(CONTENT).units)
     assert [str(p).split("/")[-1] for p in course.problems] == ["cards.yaml:1: card needs a 'back' (the answer)"]
 
 
 def test_check_command_prints_problems_and_exits_1(content_copy, capsys):
     assert main(["check", str(content_copy)]) == 0
-    assert "OK: 1 unit(s)" in capsys.readouterr().out
+    assert f"OK: {len(load_course(CONTENT).units)} unit(s)" in capsys.readouterr().out
     _edit(content_copy, "quiz.yaml", "kind: numeric", "kind: essay")
     assert main(["check", str(content_copy)]) == 1
     out = capsys.readouterr().out.strip().splitlines()
@@ -124,3 +126,41 @@ def test_lab_paths_match_the_registered_lab_pages():
     from studyapp.ui.nav import LAB_PAGES
 
     assert {url for *_, url in LAB_PAGES} == LAB_PATHS
+
+
+CLAIMS = '''claims:
+  trainable:
+    value: "65,536"
+    compute: "8 * (4096 + 4096)"
+    format: "{:,}"
+'''
+
+
+def _add_claims(root: Path, front: str = CLAIMS) -> None:
+    _edit(root, "unit.md", "objectives:", front + "objectives:")
+
+
+def test_claims_fill_placeholders_in_text_cards_and_quiz(content_copy):
+    _add_claims(content_copy)
+    _edit(content_copy, "unit.md", "## ", "A rank-8 adapter on a 4096 x 4096 matrix has {{trainable}} parameters.\n\n## ")
+    _edit(content_copy, "cards.yaml", "back: ", "back: ({{ trainable }}) ")
+    course = load_course(content_copy)
+    assert course.problems == []
+    unit = course.unit("lora-basics")
+    assert "has 65,536 parameters" in unit.body and "{{" not in unit.body
+    assert unit.cards[0].back.startswith("(65,536) ")
+    assert [(c.name, c.value, c.compute) for c in unit.claims] == [("trainable", "65,536", "8 * (4096 + 4096)")]
+
+
+def test_unknown_unused_and_malformed_claims_are_reported(content_copy):
+    _add_claims(content_copy, CLAIMS + "  broken:\n    value: 1\n    compute: \"params(\"\n")
+    _edit(content_copy, "quiz.yaml", "prompt: ", "prompt: {{nope}} ")
+    messages = [f"{p.path.name}:{p.message}" for p in load_course(content_copy).problems]
+    assert any(m.startswith("quiz.yaml:unknown claim '{{nope}}'") for m in messages)
+    assert any("claim 'trainable' is declared but never used" in m for m in messages)
+    assert any("claim 'broken': compute is not a Python expression" in m for m in messages)
+
+
+def test_unknown_front_matter_field(content_copy):
+    _edit(content_copy, "unit.md", "objectives:", "objectivs: [x]\nobjectives:")
+    assert any("unknown front matter field 'objectivs'" in p.message for p in load_course(content_copy).problems)

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
+from studyapp.core import claims as claims_mod
 from studyapp.core import explainers
 
 WORDS_PER_MINUTE = 200  # typical reading speed for technical prose
@@ -27,6 +28,7 @@ UNIT_DIR_PATTERN = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
 LAB_PATHS = frozenset({"lab-build", "lab-rank", "lab-memory", "lab-train"})
 LAB_LINK = re.compile(r"\]\((/lab-[a-z-]*)(\?[^)\s]*)?\)")
 FRONT_MATTER_FIELDS = ("slug", "title", "order", "summary", "objectives")
+OPTIONAL_FIELDS = ("claims",)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Unit:
     questions: tuple[Question, ...]
     read_minutes: int
     path: Path
+    claims: tuple[claims_mod.Claim, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,9 +192,12 @@ def load_unit(folder: Path) -> Unit | BrokenUnit:
     slug = str(meta.get("slug") or _slug_from_folder(folder))
     title = str(meta.get("title") or slug)
     order = meta.get("order") if isinstance(meta.get("order"), int) else 0
+    claims, used = meta.get("_claims", {}), set()
+    body = claims_mod.substitute(body, claims, folder / "unit.md", body_line, problems, used)
     blocks = _parse_body(body, body_line, folder / "unit.md", problems)
-    cards = _load_cards(folder / "cards.yaml", slug, problems)
-    questions = _load_questions(folder / "quiz.yaml", slug, problems)
+    cards = _load_cards(folder / "cards.yaml", slug, problems, claims, used)
+    questions = _load_questions(folder / "quiz.yaml", slug, problems, claims, used)
+    claims_mod.unused(claims, used, folder / "unit.md", problems)
     if problems:
         return BrokenUnit(slug, title, order, tuple(problems), folder)
     return Unit(
@@ -199,6 +205,7 @@ def load_unit(folder: Path) -> Unit | BrokenUnit:
         objectives=tuple(str(o) for o in meta.get("objectives", [])), body=body,
         blocks=tuple(blocks), sections=tuple(_sections(body)), cards=tuple(cards),
         questions=tuple(questions), read_minutes=read_minutes(body), path=folder,
+        claims=tuple(claims.values()),
     )
 
 
@@ -251,7 +258,21 @@ def _parse_front_matter(path: Path, source: str, problems: list[Problem]) -> dic
         problems.append(Problem(path, lines["order"], "order must be a whole number (1, 2, ...)"))
     if meta.get("objectives") and not isinstance(meta["objectives"], list):
         problems.append(Problem(path, lines["objectives"], "objectives must be a list of sentences"))
+    for name in meta:
+        if name not in FRONT_MATTER_FIELDS + OPTIONAL_FIELDS:
+            problems.append(Problem(path, lines[name], f"unknown front matter field '{name}'; "
+                                    f"known: {', '.join(FRONT_MATTER_FIELDS + OPTIONAL_FIELDS)}"))
+    meta["_claims"] = claims_mod.parse_claims(meta.get("claims"), lines.get("claims", 2),
+                                              _claim_lines(node, offset=1), path, problems)
     return meta
+
+
+def _claim_lines(node, offset: int) -> dict[str, int]:
+    """Lines of the names under the front matter's ``claims:`` mapping."""
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if key.value == "claims":
+            return _key_lines(value, offset)
+    return {}
 
 
 def _key_lines(node, offset: int) -> dict[str, int]:
@@ -339,12 +360,14 @@ def slugify(text: str) -> str:
 
 # --- cards.yaml and quiz.yaml ------------------------------------------------
 
-def _load_yaml_list(path: Path, problems: list[Problem]) -> list[tuple[dict, dict[str, int], int]]:
-    """Return each list item with the lines of its keys and its own line."""
+def _load_yaml_list(path: Path, problems: list[Problem], claims: dict | None = None,
+                    used: set | None = None) -> list[tuple[dict, dict[str, int], int]]:
+    """Return each list item with the lines of its keys and its own line (claims filled in)."""
     if not path.is_file():
         problems.append(Problem(path, 0, f"missing {path.name}"))
         return []
     source = path.read_text(encoding="utf-8")
+    source = claims_mod.substitute(source, claims or {}, path, 1, problems, used if used is not None else set())
     try:
         node = yaml.compose(source)
         data = yaml.safe_load(source)
@@ -376,9 +399,9 @@ def _check_id(item: dict, lines: dict, line: int, seen: dict[str, int], path: Pa
     return True
 
 
-def _load_cards(path: Path, slug: str, problems: list[Problem]) -> list[Card]:
+def _load_cards(path: Path, slug: str, problems: list[Problem], claims=None, used=None) -> list[Card]:
     cards, seen = [], {}
-    for item, lines, line in _load_yaml_list(path, problems):
+    for item, lines, line in _load_yaml_list(path, problems, claims, used):
         ok = _check_id(item, lines, line, seen, path, problems)
         for name in ("front", "back"):
             if not str(item.get(name) or "").strip():
@@ -391,9 +414,9 @@ def _load_cards(path: Path, slug: str, problems: list[Problem]) -> list[Card]:
     return cards
 
 
-def _load_questions(path: Path, slug: str, problems: list[Problem]) -> list[Question]:
+def _load_questions(path: Path, slug: str, problems: list[Problem], claims=None, used=None) -> list[Question]:
     questions, seen = [], {}
-    for item, lines, line in _load_yaml_list(path, problems):
+    for item, lines, line in _load_yaml_list(path, problems, claims, used):
         before = len(problems)
         _check_id(item, lines, line, seen, path, problems)
         question = _question(item, lines, line, slug, path, problems)

@@ -1,0 +1,68 @@
+"""What a unit's claims may compute with: the Lab's real numbers, by short names.
+
+``tests/test_claims.py`` evaluates every claim's ``compute`` expression in
+:func:`namespace` and compares the formatted result with the value the unit
+shows. Everything here is computed from real models (built on the meta device)
+or exact arithmetic; nothing is typed in.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=128)
+def params(model: str, r: int = 8, targets: str = "q_proj,v_proj", alpha: float = 16,
+           use_dora: bool = False, use_rslora: bool = False):
+    """peft's counts for a registry model wrapped with LoRA (a WrapResult: trainable_params,
+    total_params, trainable_percent, adapter_bytes_fp32, adapter_bytes_bf16, scaling, line)."""
+    from studyapp.lab.settings import LoraSettings
+    from studyapp.lab.wrap import wrap_registry_model
+
+    settings = LoraSettings(r=r, lora_alpha=alpha, target_modules=targets, use_dora=use_dora, use_rslora=use_rslora)
+    return wrap_registry_model(model, settings)
+
+
+@lru_cache(maxsize=64)
+def base_params(model: str) -> int:
+    """Parameters of a registry model before any adapter (built on meta)."""
+    from studyapp.lab.registry import build_model
+
+    return sum(p.numel() for p in build_model(model).parameters())
+
+
+@lru_cache(maxsize=64)
+def weights(model: str) -> dict[str, int]:
+    """Weight bytes per format (fp32, bf16, int8, nf4, nf4_double_quant) by exact accounting."""
+    from studyapp.lab.memory import weight_memory
+
+    return weight_memory(model).to_dict()["bytes"]
+
+
+def config(model: str) -> dict[str, Any]:
+    """The bundled config.json of a registry model, as a dict."""
+    from studyapp.lab.registry import config_dict
+
+    return config_dict(model)
+
+
+def estimate(model: str, **kwargs):
+    """A LoRA / QLoRA training-memory estimate (memory.training_estimate)."""
+    from studyapp.lab.memory import training_estimate
+
+    return training_estimate(model, **kwargs)
+
+
+def namespace() -> dict[str, Any]:
+    """The names a claim's ``compute`` expression may use."""
+    return {"params": params, "base_params": base_params, "weights": weights, "config": config,
+            "estimate": estimate, "sqrt": math.sqrt, "ceil": math.ceil, "floor": math.floor,
+            "log2": math.log2, "round": round, "min": min, "max": max, "sum": sum, "abs": abs}
+
+
+def evaluate(compute: str, fmt: str = "{}") -> str:
+    """Evaluate one claim's expression and format it as the unit shows it."""
+    value = eval(compute, {"__builtins__": {}}, namespace())  # noqa: S307 - author-written course files
+    return fmt.format(value)
