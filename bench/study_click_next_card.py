@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, Server, wait_idle  # noqa: E402
+from live_server import CHROMIUM, CHROMIUM_ARGS, Server, wait_idle  # noqa: E402
 
 
 CLICK_AND_TIME = """

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from conftest import Server  # noqa: E402
+from live_server import Server  # noqa: E402
 
 
 def main(runs: int = 5) -> None:

@@ -12,8 +12,7 @@ from studyapp.core import srs
 from studyapp.core.content import load_course
 from studyapp.core.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ROOT / "content"
+from paths import CONTENT, ROOT  # noqa: F401 - re-exported for fixtures below
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a fixed Monday morning, UTC
 
 

@@ -198,3 +198,24 @@ def test_locked_database_keeps_the_rating_for_a_retry(app_env, course):
     at.button(key="drill-rate-3").click().run()
     assert f"Card 2 of {len(unit.cards)}" in texts(at) and "not saved" not in texts(at)
     assert srs.load_state(db(app_env), "local", unit.cards[0].key).reps == 1
+
+
+def test_search_page_finds_cards_questions_and_text():
+    at = open_page("views/search.py", q="double quantization")
+    assert not at.exception
+    page = texts(at)
+    assert "result" in page and "Recall card" in page and "Quiz question" in page and "Unit text" in page
+
+
+def test_sidebar_search_on_any_page_opens_results():
+    at = open_page("views/review.py")
+    at.text_input(key="sidebar-search").input("merge_and_unload").run()
+    assert not at.exception
+    assert at.title[0].value == "Search the course"
+    assert "results for “merge_and_unload”" in texts(at)
+
+
+def test_home_course_map_and_what_to_study_next(course):
+    at = open_page()
+    page = texts(at)
+    assert "Course map" in page and "What to study next:** Start unit 1" in page

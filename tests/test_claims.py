@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CONTENT
+from paths import CONTENT
 from studyapp.core.content import load_course
 from studyapp.lab.claims import evaluate
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT
+from paths import CONTENT
 from studyapp.core.content import load_course
 
 HERE = Path(__file__).resolve().parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CONTENT
+from paths import CONTENT
 from studyapp.cli import main
 from studyapp.core.content import load_course, read_minutes
 
@@ -164,3 +164,20 @@ def test_unknown_unused_and_malformed_claims_are_reported(content_copy):
 def test_unknown_front_matter_field(content_copy):
     _edit(content_copy, "unit.md", "objectives:", "objectivs: [x]\nobjectives:")
     assert any("unknown front matter field 'objectivs'" in p.message for p in load_course(content_copy).problems)
+
+
+def test_python_block_that_does_not_parse(content_copy):
+    _edit(content_copy, "unit.md", "```python\n", "```python\ndef broken(:\n")
+    line = _line_of(content_copy, "unit.md", "def broken(:")
+    problems = [(p.path.name, p.line, p.message) for p in load_course(content_copy).problems]
+    assert ("unit.md", line, "python block does not parse: invalid syntax; fix it or mark the fence with another language") in problems
+
+
+def test_objectives_empty_explanation_and_missing_answer_are_each_reported(content_copy):
+    _edit(content_copy, "unit.md", "objectives:", "objectives: []\nold_objectives:")
+    _edit(content_copy, "quiz.yaml", "explanation:", "explanation: ''\n  old_explanation:")
+    _edit(content_copy, "cards.yaml", "back:", "old_back:")
+    messages = [p.message for p in load_course(content_copy).problems]
+    assert "front matter needs 'objectives'" in messages
+    assert "question needs a non-empty 'explanation'" in messages
+    assert "card needs a 'back' (the answer)" in messages

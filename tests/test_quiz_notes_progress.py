@@ -85,3 +85,26 @@ def test_streak_and_activity(store, scheduler, now):
     assert progress.streak(activity, now.date()) == 3
     assert progress.streak(activity, now.date() + timedelta(days=1)) == 3  # not broken until the day ends
     assert progress.streak(activity, now.date() + timedelta(days=2)) == 0
+
+
+def _row(slug, read=0, total=3, seen=0, cards=4, right=0, quiz=2):
+    return progress.UnitProgress(slug, read, total, seen, cards, 0, 0.0, right, quiz, 0)
+
+
+def test_study_next_due_cards_first_then_next_unread_unit(course):
+    units = list(course.units)
+    rows = {u.slug: _row(u.slug, read=len(u.sections), total=len(u.sections)) for u in units}
+    assert progress.study_next(units, rows, due_reviews=3, new_waiting=5).kind == "review"
+    assert progress.study_next(units, rows, 0, 5).kind == "new-cards"
+    assert progress.study_next(units, rows, 0, 0).kind == "done"
+    last = units[-1]
+    rows[last.slug] = _row(last.slug, read=0, total=len(last.sections))
+    step = progress.study_next(units, rows, 0, 5)
+    assert (step.kind, step.unit_slug) == ("read", last.slug) and step.message.startswith("Start unit")
+
+
+def test_unit_status():
+    assert progress.unit_status(_row("u")) == "not started"
+    assert progress.unit_status(_row("u", read=1)) == "in progress"
+    assert progress.unit_status(_row("u", read=3, seen=4, right=2)) == "done"
+    assert progress.unit_status(_row("u", read=3, seen=4, right=1)) == "in progress"

@@ -294,6 +294,8 @@ def _parse_body(body: str, first_line: int, path: Path, problems: list[Problem])
     lines = body.splitlines(keepends=True)
     blocks, cursor = [], 0
     for token in MarkdownIt("commonmark").parse(body):
+        if token.type == "fence" and token.info.strip() in ("python", "py") and token.map:
+            _check_python(token.content, path, first_line + token.map[0] + 1, problems)
         if token.type != "fence" or token.info.strip() != "explainer" or not token.map:
             continue
         start, end = token.map
@@ -322,6 +324,17 @@ def _check_lab_links(body: str, first_line: int, path: Path, problems: list[Prob
                 if model not in model_names():
                     problems.append(Problem(path, where, f"Lab link presets unknown model '{model}'; "
                                             f"`studyapp lab models` lists the names"))
+
+
+def _check_python(source: str, path: Path, line: int, problems: list[Problem]) -> None:
+    """A python block must at least parse (tests/test_code_blocks.py also runs it)."""
+    import ast
+
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        problems.append(Problem(path, line + (exc.lineno or 1) - 1,
+                                f"python block does not parse: {exc.msg}; fix it or mark the fence with another language"))
 
 
 def _explainer_block(source: str, path: Path, line: int, problems: list[Problem]) -> Block:

@@ -92,3 +92,35 @@ def streak(days: Counter, today: date) -> int:
         count += 1
         day -= timedelta(days=1)
     return count
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What Home suggests studying next."""
+
+    kind: str  # "review" | "read" | "new-cards" | "done"
+    unit_slug: str | None
+    message: str
+
+
+def study_next(units: list[Unit], rows: dict[str, UnitProgress], due_reviews: int, new_waiting: int) -> NextStep:
+    """Due cards first (memory decays), then the next unit not fully read, then new cards."""
+    if due_reviews:
+        return NextStep("review", None, f"Review {due_reviews} due card{'s' if due_reviews != 1 else ''} first.")
+    for unit in units:
+        stats = rows[unit.slug]
+        if stats.sections_read < stats.sections_total:
+            verb = "Continue" if stats.sections_read else "Start"
+            return NextStep("read", unit.slug, f"{verb} unit {unit.order}: {unit.title}.")
+    if new_waiting:
+        return NextStep("new-cards", None, f"Learn {new_waiting} new card{'s' if new_waiting != 1 else ''}.")
+    return NextStep("done", None, "You are up to date. Come back when cards are due.")
+
+
+def unit_status(stats: UnitProgress) -> str:
+    """'done', 'in progress' or 'not started', for the course map."""
+    finished = stats.sections_read == stats.sections_total and stats.cards_seen == stats.cards_total
+    if finished and stats.quiz_total and stats.quiz_right == stats.quiz_total:
+        return "done"
+    touched = stats.sections_read or stats.cards_seen or stats.quiz_right
+    return "in progress" if touched else "not started"

@@ -38,10 +38,14 @@ def _load_course_cached(root: str, signature: tuple) -> Course:
     return load_course(root)
 
 
+def course_signature() -> tuple:
+    """Changes whenever a file of the course changes (for caches built from the course)."""
+    return _content_signature(config.content_dir())
+
+
 def course() -> Course:
     """The course, reloaded when any unit file changes."""
-    root = config.content_dir()
-    return _load_course_cached(str(root), _content_signature(root))
+    return _load_course_cached(str(config.content_dir()), course_signature())
 
 
 @st.cache_resource(show_spinner=False)

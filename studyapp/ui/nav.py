@@ -24,6 +24,11 @@ def unit_link(slug: str, label: str, icon: str | None = None) -> None:
 def sidebar(course: Course) -> None:
     """The course list in the sidebar, on every page."""
     with st.sidebar:
+        st.text_input("Search", key="sidebar-search", placeholder="Search the course", on_change=_search_submitted,
+                      label_visibility="collapsed", icon=":material/search:")
+        query = st.session_state.pop("_search_go", None)
+        if query:
+            st.switch_page("views/search.py", query_params={"q": query})
         st.page_link("views/home.py", label="Home", icon=":material/home:")
         st.page_link("views/review.py", label="Review due cards", icon=":material/bolt:")
         st.caption("COURSE")
@@ -34,6 +39,12 @@ def sidebar(course: Course) -> None:
         st.caption("LORA LAB")
         for path, title, icon, _ in LAB_PAGES:
             st.page_link(path, label=title, icon=icon)
+
+
+def _search_submitted() -> None:
+    # Runs before the page: empty the box (the search page shows the query) and remember where to go.
+    st.session_state["_search_go"] = st.session_state["sidebar-search"].strip()
+    st.session_state["sidebar-search"] = ""
 
 
 def unit_missing(course: Course, slug: str) -> None:

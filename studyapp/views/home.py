@@ -19,21 +19,31 @@ queue = srs.due_queue(store, user, all_keys, now, context.new_cards_per_day())
 states = srs.load_states(store, user)
 days = progress.activity(store, user)
 
+rows = {p.slug: p for p in progress.course_progress(store, scheduler, user, course, now)}
+due_reviews = sum(k in states for k in queue)
+
 c1, c2, c3 = st.columns(3)
 c1.metric("Cards to review now", len(queue), help="Due cards plus today's new cards, across all units.")
 c2.metric("Study streak", f"{progress.streak(days, now.date())} days")
 c3.metric("Cards learned", f"{len(states)} / {len(all_keys)}")
-if queue:
-    st.page_link("views/review.py", label=f"Review {len(queue)} cards now", icon=":material/bolt:")
 
-st.subheader("Units")
-rows = {p.slug: p for p in progress.course_progress(store, scheduler, user, course, now)}
+step = progress.study_next(list(course.units), rows, due_reviews, len(queue) - due_reviews)
+with st.container(border=True, key="study-next"):
+    st.markdown(f"**What to study next:** {step.message}")
+    if step.kind in ("review", "new-cards"):
+        st.page_link("views/review.py", label=f"Open the review ({len(queue)} cards)", icon=":material/bolt:")
+    elif step.kind == "read":
+        nav.unit_link(step.unit_slug, "Open the unit", icon=":material/menu_book:")
+
+STATUS_ICONS = {"done": ":material/check_circle:", "in progress": ":material/pending:",
+                "not started": ":material/radio_button_unchecked:"}
+st.subheader("Course map")
 for unit in course.units:
     stats = rows[unit.slug]
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
-            nav.unit_link(unit.slug, f"{unit.order}. {unit.title}", icon=":material/menu_book:")
+            nav.unit_link(unit.slug, f"{unit.order}. {unit.title}", icon=STATUS_ICONS[progress.unit_status(stats)])
             st.caption(f"{unit.read_minutes} min read · {unit.summary}")
         with right:
             st.progress(stats.mastery, text=f"Mastery {stats.mastery:.0%}")

@@ -8,7 +8,7 @@ from studyapp.core import notes, quiz, srs
 from studyapp.core.content import load_course
 from studyapp.core.store import open_store
 
-from conftest import ROOT, wait_idle
+from live_server import ROOT, wait_idle
 
 pytestmark = pytest.mark.browser
 UNIT = "lora-basics"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import wait_idle
+from live_server import wait_idle
 
 pytestmark = pytest.mark.browser
 

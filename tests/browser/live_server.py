@@ -1,0 +1,65 @@
+"""A real `studyapp run` server on a free loopback port, and what drives Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("STUDYAPP_CHROMIUM", "/usr/bin/chromium")
+# Chromium as root in a sandbox with no network: no sandbox, no GPU, no background calls home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `studyapp run` process that can be started, killed and started again on the same files."""
+
+    def __init__(self, db: Path, content: Path = ROOT / "content"):
+        self.db, self.content, self.port, self.proc = db, content, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> float:
+        """Start and wait for /_stcore/health; return seconds to healthy."""
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "studyapp.cli", "run", "--db", str(self.db), "--content", str(self.content),
+             "--port", str(self.port), "--host", "127.0.0.1"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        while time.perf_counter() - started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stdout.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError("server did not become healthy")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server process group: no shutdown hooks run."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished the script run the last action started."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout)
