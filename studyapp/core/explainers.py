@@ -34,9 +34,24 @@ SCALING_PARAMS = (
     Param("lora_alpha", "lora_alpha", 1, 512, 16, "Numerator of the scaling factor."),
 )
 
+QUANT_PARAMS = (
+    Param("params_b", "model size (billions of parameters)", 1, 180, 7, "Parameters in quantized linear layers."),
+    Param("blocksize", "block size", 16, 512, 64, "Weights sharing one absmax constant (bitsandbytes: 64)."),
+    Param("nested_blocksize", "second-level block size", 16, 1024, 256,
+          "Absmax constants sharing one fp32 constant under double quantization (bitsandbytes: 256)."),
+)
+
+UNMERGED_PARAMS = (
+    Param("d", "d (output features)", 64, 16384, 4096, "Rows of W0."),
+    Param("k", "k (input features)", 64, 16384, 4096, "Columns of W0."),
+    Param("r", "r (rank)", 1, 256, 8, "Rank of the adapter."),
+)
+
 REGISTRY: dict[str, tuple[Param, ...]] = {
     "lora-params": LORA_PARAMS,
     "lora-scaling": SCALING_PARAMS,
+    "quant-bits": QUANT_PARAMS,
+    "unmerged-cost": UNMERGED_PARAMS,
 }
 NAMES = frozenset(REGISTRY)
 
@@ -77,3 +92,23 @@ def break_even_rank(d: int, k: int) -> int:
 def scaling(lora_alpha: float, r: int, use_rslora: bool = False) -> float:
     """peft's scaling factor: lora_alpha / r, or lora_alpha / sqrt(r) with rsLoRA."""
     return lora_alpha / (r ** 0.5 if use_rslora else r)
+
+
+def nf4_bits(blocksize: int = 64) -> float:
+    """Bits per weight of NF4: 4 bits plus one fp32 absmax per block."""
+    return 4 + 32 / blocksize
+
+
+def nf4_double_quant_bits(blocksize: int = 64, nested_blocksize: int = 256) -> float:
+    """Bits per weight of NF4 with double quantization: 8-bit absmax, one fp32 constant per nested block."""
+    return 4 + 8 / blocksize + 32 / (blocksize * nested_blocksize)
+
+
+def weight_gb(params_b: float, bits: float) -> float:
+    """Decimal gigabytes for ``params_b`` billion weights at ``bits`` bits each."""
+    return params_b * 1e9 * bits / 8 / 1e9
+
+
+def unmerged_overhead(d: int, k: int, r: int) -> float:
+    """Extra multiply-adds per token of an unmerged adapter, as a share of the base layer's d·k."""
+    return r * (d + k) / (d * k)

@@ -56,5 +56,37 @@ def _lora_scaling(params: dict, key: str) -> None:
     st.plotly_chart(fig, key=f"{key}-chart")
 
 
-DRAW = {"lora-params": _lora_params, "lora-scaling": _lora_scaling}
+def _quant_bits(params: dict, key: str) -> None:
+    cols = st.columns(3)
+    size, block, nested = (_slider(p, params, key, c) for p, c in zip(ex.QUANT_PARAMS, cols))
+    formats = {"bf16": 16.0, "LLM.int8 (≈8)": 8.0, "NF4": ex.nf4_bits(block),
+               "NF4 + double quant": ex.nf4_double_quant_bits(block, nested)}
+    m = st.columns(len(formats))
+    for column, (name, bits) in zip(m, formats.items()):
+        column.metric(name, f"{ex.weight_gb(size, bits):,.2f} GB", help=f"{bits:.4g} bits per weight")
+    fig = go.Figure(go.Bar(x=list(formats), y=[ex.weight_gb(size, b) for b in formats.values()],
+                           marker_color=["#999", "#B9A8F0", "#8A6CE8", "#6C4CE0"],
+                           text=[f"{b:.3f} bits" for b in formats.values()], textposition="outside"))
+    fig.update_layout(yaxis_title="GB for the quantized weights", height=300, margin=dict(l=10, r=10, t=10, b=10))
+    st.plotly_chart(fig, key=f"{key}-chart")
+    st.caption("Only the linear layers are quantized; embeddings, norms and lm_head stay 16-bit "
+               "(the LoRA Lab's 4-bit vs 16-bit panel counts them exactly for real models).")
+
+
+def _unmerged_cost(params: dict, key: str) -> None:
+    cols = st.columns(3)
+    d, k, r = (_slider(p, params, key, c) for p, c in zip(ex.UNMERGED_PARAMS, cols))
+    st.metric("Extra multiply-adds per token, unmerged", f"{ex.unmerged_overhead(d, k, r):.2%}",
+              help="r·(d+k) for x → A x → B (A x), against d·k for W0 x; merged, the extra cost is zero")
+    ranks = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    fig = go.Figure(go.Scatter(x=ranks, y=[100 * ex.unmerged_overhead(d, k, x) for x in ranks], mode="lines+markers"))
+    fig.update_layout(xaxis_type="log", xaxis_title="rank r", yaxis_title="extra FLOPs (%)", height=280,
+                      margin=dict(l=10, r=10, t=10, b=10))
+    st.plotly_chart(fig, key=f"{key}-chart")
+    st.caption("FLOPs are only part of the cost: each unmerged adapter adds two small matmuls and kernel "
+               "launches per layer, which weigh more at batch size 1.")
+
+
+DRAW = {"lora-params": _lora_params, "lora-scaling": _lora_scaling, "quant-bits": _quant_bits,
+        "unmerged-cost": _unmerged_cost}
 assert set(DRAW) == set(ex.NAMES), "every registered explainer needs a drawing"
