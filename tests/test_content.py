@@ -128,36 +128,41 @@ def test_lab_paths_match_the_registered_lab_pages():
     assert {url for *_, url in LAB_PAGES} == LAB_PATHS
 
 
-CLAIMS = '''claims:
-  trainable:
+CLAIM = '''  test_trainable:
     value: "65,536"
     compute: "8 * (4096 + 4096)"
     format: "{:,}"
 '''
 
 
-def _add_claims(root: Path, front: str = CLAIMS) -> None:
-    _edit(root, "unit.md", "objectives:", front + "objectives:")
+def _add_claims(root: Path, entries: str = CLAIM) -> None:
+    """Add claims to the unit's front matter (to its claims: mapping if it has one)."""
+    text = (root / "units" / UNIT / "unit.md").read_text()
+    if "\nclaims:\n" in text:
+        _edit(root, "unit.md", "\nclaims:\n", "\nclaims:\n" + entries)
+    else:
+        _edit(root, "unit.md", "objectives:", "claims:\n" + entries + "objectives:")
 
 
 def test_claims_fill_placeholders_in_text_cards_and_quiz(content_copy):
     _add_claims(content_copy)
-    _edit(content_copy, "unit.md", "## ", "A rank-8 adapter on a 4096 x 4096 matrix has {{trainable}} parameters.\n\n## ")
-    _edit(content_copy, "cards.yaml", "back: ", "back: ({{ trainable }}) ")
+    _edit(content_copy, "unit.md", "## ", "A rank-8 adapter on a 4096 x 4096 matrix has {{test_trainable}} parameters.\n\n## ")
+    _edit(content_copy, "cards.yaml", "back: ", "back: ({{ test_trainable }}) ")
     course = load_course(content_copy)
     assert course.problems == []
     unit = course.unit("lora-basics")
     assert "has 65,536 parameters" in unit.body and "{{" not in unit.body
     assert unit.cards[0].back.startswith("(65,536) ")
-    assert [(c.name, c.value, c.compute) for c in unit.claims] == [("trainable", "65,536", "8 * (4096 + 4096)")]
+    added = [c for c in unit.claims if c.name == "test_trainable"]
+    assert [(c.value, c.compute, c.format) for c in added] == [("65,536", "8 * (4096 + 4096)", "{:,}")]
 
 
 def test_unknown_unused_and_malformed_claims_are_reported(content_copy):
-    _add_claims(content_copy, CLAIMS + "  broken:\n    value: 1\n    compute: \"params(\"\n")
+    _add_claims(content_copy, CLAIM + "  broken:\n    value: 1\n    compute: \"params(\"\n")
     _edit(content_copy, "quiz.yaml", "prompt: ", "prompt: {{nope}} ")
     messages = [f"{p.path.name}:{p.message}" for p in load_course(content_copy).problems]
     assert any(m.startswith("quiz.yaml:unknown claim '{{nope}}'") for m in messages)
-    assert any("claim 'trainable' is declared but never used" in m for m in messages)
+    assert any("claim 'test_trainable' is declared but never used" in m for m in messages)
     assert any("claim 'broken': compute is not a Python expression" in m for m in messages)
 
 
