@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, Server, wait_idle  # noqa: E402
+from live_server import served_page, wait_idle  # noqa: E402
 
 ENTER_AND_TIME = """
 (args) => new Promise((resolve) => {
@@ -42,28 +41,18 @@ def trainable_line(r: int) -> str:
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = Server(Path(tempfile.mkdtemp()) / "bench.sqlite3")
-    server.start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server.url}/")  # the app is up; no Lab page has been served yet
+    with served_page() as (server, page):
+        page.goto(f"{server.url}/")  # the app is up; no Lab page has been served yet
+        wait_idle(page)
+        start = time.perf_counter()
+        page.goto(f"{server.url}/lab-build")
+        page.get_by_text(trainable_line(8)).wait_for(timeout=120_000)
+        cold = time.perf_counter() - start
+        wait_idle(page)
+        warm = []
+        for r in (16, 4, 32, 2, 12, 24, 6, 10):
+            warm.append(page.evaluate(ENTER_AND_TIME, [str(r), trainable_line(r)]))
             wait_idle(page)
-            start = time.perf_counter()
-            page.goto(f"{server.url}/lab-build")
-            page.get_by_text(trainable_line(8)).wait_for(timeout=120_000)
-            cold = time.perf_counter() - start
-            wait_idle(page)
-            warm = []
-            for r in (16, 4, 32, 2, 12, 24, 6, 10):
-                warm.append(page.evaluate(ENTER_AND_TIME, [str(r), trainable_line(r)]))
-                wait_idle(page)
-            browser.close()
-    finally:
-        server.kill()
     print(f"first Lab interaction, cold (imports + build + wrap Llama-2-7b on meta): {cold:.2f} s")
     print(f"warm interaction (new r, uncached build + wrap + render), {len(warm)} changes: "
           f"p50 {statistics.median(warm):.0f} ms, max {max(warm):.0f} ms")

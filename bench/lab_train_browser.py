@@ -7,13 +7,12 @@ Run: .venv/bin/python bench/lab_train_browser.py
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, Server, wait_idle  # noqa: E402
+from live_server import served_page, wait_idle  # noqa: E402
 
 # Stamp every redraw of the progress text ("step N/M · loss X") until training ends.
 WATCH = """
@@ -35,21 +34,11 @@ WATCH = """
 
 
 def main(steps: int = 120) -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = Server(Path(tempfile.mkdtemp()) / "bench.sqlite3")
-    server.start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server.url}/lab-train?steps={steps}")
-            wait_idle(page, timeout=120_000)
-            page.locator(".st-key-train-start").get_by_role("button").wait_for()
-            seen = page.evaluate(WATCH)
-            browser.close()
-    finally:
-        server.kill()
+    with served_page() as (server, page):
+        page.goto(f"{server.url}/lab-train?steps={steps}")
+        wait_idle(page, timeout=120_000)
+        page.locator(".st-key-train-start").get_by_role("button").wait_for()
+        seen = page.evaluate(WATCH)
     first_ms = seen[0][0]
     span = (seen[-1][0] - first_ms) / 1000
     first_loss = seen[0][2]

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, Server, wait_idle  # noqa: E402
+from live_server import served_page, wait_idle  # noqa: E402
 
 
 CLICK_AND_TIME = """
@@ -35,29 +34,19 @@ CLICK_AND_TIME = """
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = Server(Path(tempfile.mkdtemp()) / "bench.sqlite3")
-    server.start()
     times = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server.url}/review")
+    with served_page() as (server, page):
+        page.goto(f"{server.url}/review")
+        wait_idle(page)
+        for n in range(1, 100):
+            flip = page.locator(".st-key-drill-flip").get_by_role("button")
+            if not flip.count():
+                break
+            flip.click()
+            rate = page.locator(".st-key-drill-rate-3").get_by_role("button")
+            rate.wait_for()
+            times.append(page.evaluate(CLICK_AND_TIME, f"Card {n + 1} of"))
             wait_idle(page)
-            for n in range(1, 100):
-                flip = page.locator(".st-key-drill-flip").get_by_role("button")
-                if not flip.count():
-                    break
-                flip.click()
-                rate = page.locator(".st-key-drill-rate-3").get_by_role("button")
-                rate.wait_for()
-                times.append(page.evaluate(CLICK_AND_TIME, f"Card {n + 1} of"))
-                wait_idle(page)
-            browser.close()
-    finally:
-        server.kill()
     print(f"click-to-next-card, real browser, {len(times)} ratings: p50 {statistics.median(times):.0f} ms, "
           f"p90 {statistics.quantiles(times, n=10)[-1]:.0f} ms")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -63,3 +65,20 @@ class Server:
 def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished the script run the last action started."""
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout)
+
+
+@contextlib.contextmanager
+def served_page(viewport=(1400, 1000)):
+    """A fresh server on a temporary database and one Chromium page (for benchmarks)."""
+    from playwright.sync_api import sync_playwright
+
+    server = Server(Path(tempfile.mkdtemp()) / "bench.sqlite3")
+    server.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            yield server, page
+            browser.close()
+    finally:
+        server.kill()
