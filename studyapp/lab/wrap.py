@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from studyapp.lab.settings import ALL_LINEAR, LoraSettings
@@ -65,7 +65,9 @@ class WrapResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (without the model)."""
-        out = {k: v for k, v in asdict(self).items() if k not in ("model", "settings", "modules")}
+        # Not asdict(self): it would deep-copy the whole PeftModel before dropping it.
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("model", "settings", "modules")}
+        out["unmatched_targets"], out["warnings"] = list(self.unmatched_targets), list(self.warnings)
         out["settings"] = self.settings.to_dict()
         out["modules"] = [asdict(m) | {"shape": list(m.shape)} for m in self.modules]
         return out
