@@ -126,6 +126,15 @@ def test_sigkill_right_after_each_write_loses_nothing(server, page):
     server.kill()
     assert srs.load_state(db_now(server), "local", unit.cards[0].key).reps == 1
 
+    server.start()
+    open_unit(page, server)
+    page.get_by_role("tab", name="Knowledge Check").click()
+    _answer_first_question(page, unit.questions[0])
+    button(page, "quiz-check").click()
+    page.get_by_text("Correct.").wait_for()
+    server.kill()
+    assert quiz.latest_results(db_now(server), "local", UNIT) == {unit.questions[0].key: True}
+
 
 def test_switching_page_mid_typing_keeps_the_note(server, page):
     open_unit(page, server)

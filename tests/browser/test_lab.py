@@ -29,3 +29,15 @@ def test_unit_text_opens_the_lab_preset(server, page):
     page.goto(server.url + href[href.index("/lab-build"):])
     wait_idle(page, timeout=90_000)
     page.get_by_text("trainable params: 3,407,872 || all params: 8,033,669,120").wait_for()
+
+
+def test_live_fine_tune_can_be_stopped_and_keeps_its_curve(server, page):
+    page.goto(f"{server.url}/lab-train?steps=300")
+    wait_idle(page, timeout=90_000)
+    page.locator(".st-key-train-start").get_by_role("button").click()
+    page.get_by_text("step 5/300").wait_for(timeout=90_000)  # training, and the chart is live
+    page.locator(".st-key-train-stop").get_by_role("button").click()
+    wait_idle(page)
+    page.get_by_text("(stopped).").wait_for()
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert page.get_by_text("After training").count() == 0  # it stopped before the checks
