@@ -221,3 +221,15 @@ def test_home_course_map_and_what_to_study_next(course):
     at = open_page()
     page = texts(at)
     assert "Course map" in page and "What to study next:** Start unit 1" in page
+
+
+def test_coming_back_offers_the_questions_missed_last_time(app_env, course, now):
+    unit = course.unit("lora-basics")
+    first, second = unit.questions[:2]
+    store = db(app_env)
+    quiz.record_attempt(store, "local", first, "wrong", quiz.grade(first, "wrong"), now)
+    quiz.record_attempt(store, "local", second, second.answer, quiz.grade(second, second.answer), now)
+    at = open_page("views/unit.py", unit="lora-basics")
+    at.button(key="quiz-retry-stored").click().run()
+    assert not at.exception
+    assert "Question 1 of 1" in texts(at) and first.prompt in texts(at)

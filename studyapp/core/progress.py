@@ -28,10 +28,6 @@ class UnitProgress:
     quiz_total: int
     leeches: int
 
-    @property
-    def read_share(self) -> float:
-        return self.sections_read / self.sections_total if self.sections_total else 0.0
-
 
 def mark_read(store: Store, user_id: str, unit_slug: str, section: str, now: datetime) -> None:
     """Record that the student finished reading a section (idempotent)."""

@@ -56,6 +56,8 @@ def quiz_panel(unit_slug: str, questions: list[Question], nudge: str | None = No
     if run.finished:
         _summary(unit_slug, run, by_key)
         return
+    if run.index == 0 and not run.results:
+        _offer_missed_before(unit_slug, questions, run)
     question = by_key[run.keys[run.index]]
     st.caption(f"Question {run.index + 1} of {len(run.keys)}")
     st.markdown(f"**{question.prompt}**")
@@ -76,6 +78,18 @@ def quiz_panel(unit_slug: str, questions: list[Question], nudge: str | None = No
 def shuffled(choices: tuple[str, ...], seed: str) -> list[str]:
     """Choices in an order fixed for one pass (so reruns keep it) but new for the next pass."""
     return random.Random(seed).sample(list(choices), len(choices))
+
+
+def _offer_missed_before(unit_slug: str, questions: list[Question], run: QuizRun) -> None:
+    """Coming back to a quiz: offer the questions whose latest stored answer was wrong."""
+    try:
+        results = quiz.latest_results(context.store(), context.current_user(), unit_slug)
+    except StoreError:
+        return  # the quiz still works; saving an answer will report the problem
+    wrong = [q.key for q in quiz.missed(questions, results)]
+    if wrong and wrong != run.keys:
+        st.button(f"Retry the {len(wrong)} I missed last time", key="quiz-retry-stored",
+                  on_click=_restart, args=(unit_slug, wrong))
 
 
 def _answer_input(question: Question, widget_key: str, disabled: bool):
