@@ -55,14 +55,25 @@ def estimate(model: str, **kwargs):
     return training_estimate(model, **kwargs)
 
 
+def support_exchanges() -> list[dict[str, str]]:
+    """The bundled customer-support data set (studyapp/lab/data/support.jsonl), as dicts."""
+    import json
+    from importlib import resources
+
+    text = resources.files("studyapp.lab").joinpath("data", "support.jsonl").read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def namespace() -> dict[str, Any]:
     """The names a claim's ``compute`` expression may use."""
     return {"params": params, "base_params": base_params, "weights": weights, "config": config,
-            "estimate": estimate, "sqrt": math.sqrt, "ceil": math.ceil, "floor": math.floor,
-            "log2": math.log2, "round": round, "min": min, "max": max, "sum": sum, "abs": abs}
+            "estimate": estimate, "support_exchanges": support_exchanges, "sqrt": math.sqrt,
+            "ceil": math.ceil, "floor": math.floor, "log2": math.log2, "round": round, "min": min,
+            "max": max, "sum": sum, "abs": abs, "len": len}
 
 
 def evaluate(compute: str, fmt: str = "{}") -> str:
     """Evaluate one claim's expression and format it as the unit shows it."""
-    value = eval(compute, {"__builtins__": {}}, namespace())  # noqa: S307 - author-written course files
+    # The names go in as globals so comprehensions inside an expression can see them too.
+    value = eval(compute, {"__builtins__": {}, **namespace()})  # noqa: S307 - author-written course files
     return fmt.format(value)
