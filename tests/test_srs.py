@@ -131,3 +131,12 @@ def test_review_log_snapshot_is_json_of_the_card_before(store, scheduler, now):
     review(store, scheduler, "u/c", Rating.Good, now + timedelta(minutes=10))
     snap = json.loads(store.query("select card_before from review_log order by id desc limit 1")[0]["card_before"])
     assert snap["reps"] == 1 and snap["card"]["state"] == int(srs.State.Learning)
+
+
+def test_a_card_reviewed_twice_still_counts_against_todays_new_limit(store, scheduler, now):
+    review(store, scheduler, "u/a", Rating.Good, now)
+    review(store, scheduler, "u/a", Rating.Good, now + timedelta(minutes=10))
+    assert srs.new_cards_started(store, "local", now.date()) == 1
+    assert srs.due_queue(store, "local", ["u/a", "u/b", "u/c"], now + timedelta(minutes=20), new_per_day=1) == []
+    srs.undo_last_review(store, "local")  # undoing the second review keeps the first
+    assert srs.load_state(store, "local", "u/a").first_reviewed_at == now.isoformat()

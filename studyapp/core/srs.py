@@ -48,6 +48,7 @@ class CardState:
     card: FsrsCard
     reps: int
     lapses: int
+    first_reviewed_at: str | None = None  # when it stopped being new; the daily limit counts these
 
     @property
     def is_leech(self) -> bool:
@@ -107,7 +108,8 @@ def load_states(store: Store, user_id: str) -> dict[str, CardState]:
 
 
 def _state_from_row(row: dict) -> CardState:
-    return CardState(row["card_key"], FsrsCard.from_json(row["card_json"]), row["reps"], row["lapses"])
+    return CardState(row["card_key"], FsrsCard.from_json(row["card_json"]), row["reps"], row["lapses"],
+                     row["first_reviewed_at"])
 
 
 def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, now: datetime,
@@ -116,9 +118,10 @@ def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, n
     before = load_state(store, user_id, card_key)
     lapsed = before is not None and before.card.state == State.Review and outcome.rating == Rating.Again
     after = CardState(card_key, outcome.card, (before.reps if before else 0) + 1,
-                      (before.lapses if before else 0) + int(lapsed))
+                      (before.lapses if before else 0) + int(lapsed),
+                      before.first_reviewed_at if before else now.isoformat())
     with store.writing("save your review to") as db:
-        db["card_state"].upsert(_state_row(user_id, after, before, now), pk=("user_id", "card_key"))
+        db["card_state"].upsert(_state_row(user_id, after, now), pk=("user_id", "card_key"))
         db["review_log"].insert({
             "user_id": user_id, "card_key": card_key, "rating": int(outcome.rating),
             "reviewed_at": now.isoformat(), "duration_ms": duration_ms,
@@ -129,20 +132,14 @@ def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, n
     return after
 
 
-def _state_row(user_id: str, state: CardState, before: CardState | None, now: datetime) -> dict:
+def _state_row(user_id: str, state: CardState, reviewed_at: datetime) -> dict:
     card = state.card
-    first = _first_reviewed(before, now)
     return {
         "user_id": user_id, "card_key": state.card_key, "card_json": card.to_json(),
         "due": card.due.isoformat(), "state": int(card.state), "stability": card.stability,
         "difficulty": card.difficulty, "reps": state.reps, "lapses": state.lapses,
-        "first_reviewed_at": first, "last_reviewed_at": now.isoformat(),
+        "first_reviewed_at": state.first_reviewed_at, "last_reviewed_at": reviewed_at.isoformat(),
     }
-
-
-def _first_reviewed(before: CardState | None, now: datetime) -> str | None:
-    # The first review of a card is when it stopped being new; the daily limit counts these.
-    return now.isoformat() if before is None else None
 
 
 def _snapshot(state: CardState | None) -> str | None:
@@ -171,10 +168,9 @@ def _restore(db, user_id: str, log: dict) -> None:
     card = FsrsCard.from_dict(snap["card"])
     first = db.execute("select first_reviewed_at from card_state where user_id = ? and card_key = ?",
                        (user_id, log["card_key"])).fetchone()
-    state = CardState(log["card_key"], card, snap["reps"], snap["lapses"])
-    row = _state_row(user_id, state, state, card.last_review or datetime.now(timezone.utc))
-    row["first_reviewed_at"] = first[0] if first else None
-    db["card_state"].upsert(row, pk=("user_id", "card_key"))
+    state = CardState(log["card_key"], card, snap["reps"], snap["lapses"], first[0] if first else None)
+    # A card with a snapshot had been reviewed, so it has a last review: no clock is read here.
+    db["card_state"].upsert(_state_row(user_id, state, card.last_review), pk=("user_id", "card_key"))
 
 
 def new_cards_started(store: Store, user_id: str, day: date) -> int:
