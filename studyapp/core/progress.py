@@ -65,9 +65,10 @@ def unit_progress(store: Store, scheduler: Scheduler, user_id: str, unit: Unit, 
     )
 
 
-def course_progress(store: Store, scheduler: Scheduler, user_id: str, course: Course, now: datetime) -> list[UnitProgress]:
-    """Every valid unit's progress, loading the card states once."""
-    states = srs.load_states(store, user_id)
+def course_progress(store: Store, scheduler: Scheduler, user_id: str, course: Course, now: datetime,
+                    states: dict[str, srs.CardState] | None = None) -> list[UnitProgress]:
+    """Every valid unit's progress, loading the card states once (or using ``states``)."""
+    states = srs.load_states(store, user_id) if states is None else states
     return [unit_progress(store, scheduler, user_id, unit, now, states) for unit in course.units]
 
 

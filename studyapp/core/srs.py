@@ -190,13 +190,10 @@ def due_queue(store: Store, user_id: str, card_keys: list[str], now: datetime,
     ``card_keys`` are the cards that exist in the course (in course order); stored
     states of removed cards are ignored.
     """
-    wanted = set(card_keys)
-    rows = store.query(
-        "select card_key from card_state where user_id = ? and due <= ? order by due",
-        (user_id, now.isoformat()),
-    )
-    due = [r["card_key"] for r in rows if r["card_key"] in wanted]
-    seen = {r["card_key"] for r in store.query("select card_key from card_state where user_id = ?", (user_id,))}
+    wanted, cutoff = set(card_keys), now.isoformat()
+    rows = store.query("select card_key, due from card_state where user_id = ? order by due", (user_id,))
+    due = [r["card_key"] for r in rows if r["card_key"] in wanted and r["due"] <= cutoff]
+    seen = {r["card_key"] for r in rows}
     budget = max(0, new_per_day - new_cards_started(store, user_id, now.date()))
     fresh = [k for k in card_keys if k not in seen][:budget]
     return due + fresh

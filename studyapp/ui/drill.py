@@ -103,6 +103,10 @@ def _controls(session: DrillSession, scope: str, store, user: str, card: Card) -
             column.button(outcome.label, key=f"drill-rate-{int(rating)}", width="stretch",
                           help=RATING_HELP[rating], on_click=_rate, args=(session, store, user, card.key, rating),
                           type="primary" if rating == srs.Rating.Good else "secondary")
+    _undo_button(session, store, user)
+
+
+def _undo_button(session: DrillSession, store, user: str) -> None:
     st.button("↶ Undo last rating", key="drill-undo", on_click=_undo, args=(session, store, user),
               help="U: put the last rated card back as it was", type="tertiary")
 
@@ -147,4 +151,4 @@ def _all_done(store, user: str, card_keys: list[str], now, session: DrillSession
     if quiz_hint:
         st.caption("Ready for the Knowledge Check tab.")
     if session.reviewed:
-        st.button("↶ Undo last rating", key="drill-undo", on_click=_undo, args=(session, store, user), type="tertiary")
+        _undo_button(session, store, user)

@@ -19,7 +19,7 @@ queue = srs.due_queue(store, user, all_keys, now, context.new_cards_per_day())
 states = srs.load_states(store, user)
 days = progress.activity(store, user)
 
-rows = {p.slug: p for p in progress.course_progress(store, scheduler, user, course, now)}
+rows = {p.slug: p for p in progress.course_progress(store, scheduler, user, course, now, states)}
 due_reviews = sum(k in states for k in queue)
 
 c1, c2, c3 = st.columns(3)
