@@ -41,10 +41,12 @@ def load_note(store: Store, user_id: str, unit_slug: str) -> Note:
 
 def save_note(store: Store, user_id: str, unit_slug: str, text: str, now: datetime) -> Note:
     """Save the note if it changed; keep the previous text as a revision. Returns the stored note."""
-    current = load_note(store, user_id, unit_slug)
-    if text == current.text and current.updated_at is not None:
-        return current
     with store.writing("save your note to") as db:
+        # Compared inside the write transaction: two tabs saving at once both get a revision.
+        rows = list(db.query("select text, updated_at from note where user_id = ? and unit_slug = ?",
+                             (user_id, unit_slug)))
+        if rows and rows[0]["text"] == text and rows[0]["updated_at"] is not None:
+            return Note(unit_slug, text, rows[0]["updated_at"])
         db["note"].upsert({"user_id": user_id, "unit_slug": unit_slug, "text": text,
                            "updated_at": now.isoformat()}, pk=("user_id", "unit_slug"))
         db["note_revision"].insert({"user_id": user_id, "unit_slug": unit_slug, "text": text,

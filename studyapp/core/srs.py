@@ -114,13 +114,17 @@ def _state_from_row(row: dict) -> CardState:
 
 def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, now: datetime,
                   duration_ms: int | None = None) -> CardState:
-    """Save the chosen outcome and its log row in one transaction; return the new state."""
-    before = load_state(store, user_id, card_key)
-    lapsed = before is not None and before.card.state == State.Review and outcome.rating == Rating.Again
-    after = CardState(card_key, outcome.card, (before.reps if before else 0) + 1,
-                      (before.lapses if before else 0) + int(lapsed),
-                      before.first_reviewed_at if before else now.isoformat())
+    """Save the chosen outcome and its log row in one transaction; return the new state.
+
+    The state before is read inside the write transaction, so two ratings of one
+    card at once (two tabs) both count: neither loses the other's reps or lapses.
+    """
     with store.writing("save your review to") as db:
+        before = _load_state_in(db, user_id, card_key)
+        lapsed = before is not None and before.card.state == State.Review and outcome.rating == Rating.Again
+        after = CardState(card_key, outcome.card, (before.reps if before else 0) + 1,
+                          (before.lapses if before else 0) + int(lapsed),
+                          before.first_reviewed_at if before else now.isoformat())
         db["card_state"].upsert(_state_row(user_id, after, now), pk=("user_id", "card_key"))
         db["review_log"].insert({
             "user_id": user_id, "card_key": card_key, "rating": int(outcome.rating),
@@ -130,6 +134,11 @@ def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, n
             "card_before": _snapshot(before),
         })
     return after
+
+
+def _load_state_in(db, user_id: str, card_key: str) -> CardState | None:
+    rows = list(db.query("select * from card_state where user_id = ? and card_key = ?", (user_id, card_key)))
+    return _state_from_row(rows[0]) if rows else None
 
 
 def _state_row(user_id: str, state: CardState, reviewed_at: datetime) -> dict:
@@ -150,11 +159,11 @@ def _snapshot(state: CardState | None) -> str | None:
 
 def undo_last_review(store: Store, user_id: str) -> str | None:
     """Undo the student's most recent rating; return its card key, or None if nothing to undo."""
-    rows = store.query("select * from review_log where user_id = ? order by id desc limit 1", (user_id,))
-    if not rows:
-        return None
-    log = rows[0]
     with store.writing("undo your last review in") as db:
+        rows = list(db.query("select * from review_log where user_id = ? order by id desc limit 1", (user_id,)))
+        if not rows:
+            return None
+        log = rows[0]
         db["review_log"].delete(log["id"])
         if log["card_before"] is None:
             db["card_state"].delete((user_id, log["card_key"]))

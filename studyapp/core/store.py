@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -94,10 +95,34 @@ class Store:
 
     @contextmanager
     def writing(self, action: str) -> Iterator[sqlite_utils.Database]:
-        """Run writes in one committed transaction; turn SQLite failures into :class:`StoreError`."""
+        """Run reads and writes in one committed transaction that holds the write lock.
+
+        The transaction starts with ``BEGIN IMMEDIATE``: it takes SQLite's write lock
+        before its first read, so a second writer (another server, the CLI, a backup)
+        makes it wait up to the busy timeout. A deferred transaction that reads first
+        and then writes cannot wait: SQLite refuses the lock upgrade at once with
+        "database is locked" and never calls the busy handler. Reading inside the
+        transaction also makes read-modify-write (a review's counters) atomic.
+        Nested calls become savepoints of the outer transaction.
+
+        Raises:
+            StoreError: SQLite failed (locked past the timeout, read-only, corrupt);
+                nothing of the transaction was kept.
+        """
         try:
-            with self._lock, self.db.atomic():
-                yield self.db
+            with self._lock:
+                if self.db.conn.in_transaction:
+                    with self.db.atomic():  # a savepoint inside the caller's transaction
+                        yield self.db
+                    return
+                self.db.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    if self.db.conn.in_transaction:
+                        self.db.conn.execute("ROLLBACK")
+                    raise
+                self.db.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreError(self.path, action, exc) from exc
 
@@ -147,8 +172,18 @@ def open_store(path: Path | str, now: datetime | None = None) -> Store:
 
 
 def _enable_wal(db: sqlite_utils.Database) -> None:
-    if db.journal_mode != "wal":
-        db.enable_wal()
+    # Switching a new file to WAL needs a moment alone with it; SQLite answers "locked"
+    # at once (no busy handler) while another process is opening the same new file.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def schema_version(store: Store) -> int:
@@ -160,13 +195,16 @@ def schema_version(store: Store) -> int:
 
 
 def migrate(store: Store) -> list[int]:
-    """Apply the migrations this database has not seen; return their versions."""
+    """Apply the migrations this database has not seen; return their versions.
+
+    Each migration re-reads the version inside its write transaction, so two
+    processes opening a new file at once apply every migration exactly once.
+    """
     applied = []
-    current = schema_version(store)
     for version, fn in MIGRATIONS:
-        if version <= current:
-            continue
         with store.writing("upgrade") as db:
+            if version <= schema_version(store):
+                continue
             fn(db)
             db["schema_migrations"].insert({"version": version, "applied_at": _utc_now_iso()}, pk="version")
         applied.append(version)
