@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from studyapp import cli, config
+from studyapp.commands import serve
 
 
 def _subcommands(parser: argparse.ArgumentParser):
@@ -43,7 +44,7 @@ def test_run_passes_db_and_content_and_leaves_streamlit_env_alone(monkeypatch, t
         calls.update(command=command, env=env, cwd=cwd)
         return 0
 
-    monkeypatch.setattr(cli.subprocess, "call", fake_call)
+    monkeypatch.setattr(serve.subprocess, "call", fake_call)
     monkeypatch.setenv("STREAMLIT_SERVER_PORT", "8765")
     assert cli.main(["run", "--db", str(tmp_path / "x.sqlite3")]) == 0
     assert calls["env"][config.DB_ENV] == str((tmp_path / "x.sqlite3").resolve())

@@ -4,7 +4,7 @@
     studyapp lab params --model llama-2-7b --r 8 --alpha 16 --targets q_proj,v_proj [--json]
     studyapp lab memory --model llama-3-8b [--seq-len 512] [--batch 1] [--r 8] [--json]
 
-The main CLI calls add_lab_parser(subparsers) and, for `lab`, run_lab(args).
+The main CLI calls add_parser(subparsers); the parsed args go to run_lab(args).
 Importing this module is light: torch & co. load only when a command needs them.
 """
 
@@ -19,6 +19,13 @@ from studyapp.lab.registry import get_spec, list_models, model_names
 from studyapp.lab.settings import LoraSettings, field_help
 
 EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add `lab` to the main CLI, handled by run_lab."""
+    lab = add_lab_parser(subparsers)
+    lab.set_defaults(handler=run_lab)
+    return lab
 
 
 def add_lab_parser(subparsers) -> argparse.ArgumentParser:
