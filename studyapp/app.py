@@ -18,7 +18,7 @@ def pages() -> list:
         st.Page("views/review.py", title="Review", icon=":material/bolt:"),
         st.Page("views/unit.py", title="Unit", icon=":material/menu_book:", url_path="unit"),
         st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
-        *(st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url in nav.LAB_PAGES),
+        *(st.Page(p.view, title=p.title, icon=p.icon, url_path=p.url_path) for p in nav.LAB_PANELS),
     ]
 
 

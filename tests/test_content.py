@@ -123,9 +123,9 @@ def test_lab_links_must_name_a_real_panel_and_model(content_copy):
 
 def test_lab_paths_match_the_registered_lab_pages():
     from studyapp.core.content import LAB_PATHS
-    from studyapp.ui.nav import LAB_PAGES
+    from studyapp.lab.panels import PANELS
 
-    assert {url for *_, url in LAB_PAGES} == LAB_PATHS
+    assert {p.url_path for p in PANELS} == LAB_PATHS
 
 
 CLAIM = '''  test_trainable:

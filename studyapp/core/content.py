@@ -25,7 +25,9 @@ QUESTION_KINDS = ("single", "multi", "numeric")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UNIT_DIR_PATTERN = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
 # Lab panels a unit may link to, preset by query parameters: [text](/lab-build?model=llama-3-8b&r=8)
-LAB_PATHS = frozenset({"lab-build", "lab-rank", "lab-memory", "lab-train"})
+from studyapp.lab.panels import url_paths as _lab_url_paths  # noqa: E402 - issue 10 passes these in instead
+
+LAB_PATHS = _lab_url_paths()
 LAB_LINK = re.compile(r"\]\((/lab-[a-z-]*)(\?[^)\s]*)?\)")
 FRONT_MATTER_FIELDS = ("slug", "title", "order", "summary", "objectives")
 OPTIONAL_FIELDS = ("claims",)

@@ -21,6 +21,9 @@ import sqlite_utils
 DEFAULT_USER = "local"
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another writer before giving up
 
+# Versions in use or reserved (one per change that needs a schema step):
+# 1 initial schema; 2 accounts and sessions (issue 7); 3 study-buddy messages (issue 11);
+# 4 the study loop's saved quiz runs (issue 9); 5 and up: Anki features (issue 12).
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = []
 
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from studyapp.core.content import BrokenUnit, Course
+from studyapp.lab.panels import PANELS as LAB_PANELS
 
 UNIT_PAGE = "views/unit.py"
-# The Lab's pages: (file, title, icon, URL path). app.py registers them; the sidebar links them.
-LAB_PAGES = [
-    ("views/lab_build.py", "Build and wrap", ":material/construction:", "lab-build"),
-    ("views/lab_rank.py", "Rank decomposition", ":material/grid_on:", "lab-rank"),
-    ("views/lab_memory.py", "4-bit vs 16-bit", ":material/memory:", "lab-memory"),
-    ("views/lab_train.py", "Live fine-tune", ":material/monitoring:", "lab-train"),
-]
 
 
 def unit_link(slug: str, label: str, icon: str | None = None) -> None:
@@ -37,8 +31,8 @@ def sidebar(course: Course) -> None:
         for broken in course.broken:
             unit_link(broken.slug, f"{broken.order}. {broken.title} (has errors)", icon=":material/warning:")
         st.caption("LORA LAB")
-        for path, title, icon, _ in LAB_PAGES:
-            st.page_link(path, label=title, icon=icon)
+        for panel in LAB_PANELS:
+            st.page_link(panel.view, label=panel.title, icon=panel.icon)
 
 
 def _search_submitted() -> None:
