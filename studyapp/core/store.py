@@ -84,6 +84,28 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
                          pk=("user_id", "unit_slug", "section"))
 
 
+@migration(2)
+def _accounts_and_sessions(db: sqlite_utils.Database) -> None:
+    """Sign-in (issue 7): who a user is, how they sign in, and their server-side sessions.
+
+    The solo profile ("local") keeps its id and every row; it becomes provider "local".
+    """
+    users = db["users"]
+    for name, kind in (("username", str), ("role", str), ("provider", str), ("issuer", str),
+                       ("subject", str), ("password_hash", str), ("signed_out_before", str)):
+        users.add_column(name, kind)
+    db.execute("update users set role = 'student', provider = 'local' where role is null")
+    users.create_index(["username"], unique=True)
+    users.create_index(["issuer", "subject"], unique=True)
+    db["auth_session"].create(
+        {"id": int, "token_hash": str, "user_id": str, "created_at": str, "expires_at": str,
+         "revoked_at": str}, pk="id")
+    db["auth_session"].create_index(["token_hash"], unique=True)
+    db["auth_session"].create_index(["user_id"])
+    db["sign_in_failure"].create({"id": int, "key": str, "failed_at": str}, pk="id")
+    db["sign_in_failure"].create_index(["key", "failed_at"])
+
+
 class Store:
     """An open study database. Use :func:`open_store`; close with :meth:`close`.
 
@@ -91,8 +113,9 @@ class Store:
     lock, since one sqlite3 connection must not be used by two threads at once.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path):
+    def __init__(self, db: sqlite_utils.Database, path: Path, *, read_only: bool = False):
         self.db, self.path = db, path
+        self.read_only = read_only  # opened read-only: reads work, every write raises StoreError
         self._lock = threading.RLock()
         self._known_users: set[str] = set()
 
@@ -138,24 +161,43 @@ class Store:
             raise StoreError(self.path, "read", exc) from exc
 
     def ensure_user(self, user_id: str, now: datetime, display_name: str = "") -> None:
-        """Create the user row the first time we see ``user_id``."""
-        if user_id in self._known_users:
+        """Create the user row the first time we see ``user_id`` (skipped on a read-only file)."""
+        if user_id in self._known_users or self.read_only:
             return
         with self.writing("save the profile in") as db:
             db["users"].insert({"id": user_id, "display_name": display_name or user_id,
-                                "created_at": now.isoformat()}, ignore=True)
+                                "created_at": now.isoformat(), "role": "student", "provider": "local"},
+                               ignore=True)
         self._known_users.add(user_id)
 
     def close(self) -> None:
         self.db.close()
 
 
-def open_store(path: Path | str, now: datetime | None = None) -> Store:
+def open_store(path: Path | str, now: datetime | None = None, *, allow_read_only: bool = False) -> Store:
     """Open (creating if needed) the database at ``path``, migrate it, and return a Store.
 
-    Raises :class:`StoreError` when the file cannot be opened, read or migrated.
+    With ``allow_read_only``, a file that cannot be written (permissions, a read-only
+    disk) but is already up to date opens read-only: ``store.read_only`` is True, every
+    read works and every write raises :class:`StoreError`. The app then still shows the
+    course and says that progress cannot be saved.
+
+    Raises:
+        StoreError: the file cannot be opened, read or migrated.
     """
     path = Path(path)
+    try:
+        store = _open_writable(path)
+    except StoreError as exc:
+        if not (allow_read_only and _is_read_only(exc.cause) and path.is_file()):
+            raise
+        return _open_read_only(path, exc)
+    if now is not None:
+        store.ensure_user(DEFAULT_USER, now, "You")
+    return store
+
+
+def _open_writable(path: Path) -> Store:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
@@ -169,9 +211,30 @@ def open_store(path: Path | str, now: datetime | None = None) -> Store:
         migrate(store)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(path, "open", exc) from exc
-    if now is not None:
-        store.ensure_user(DEFAULT_USER, now, "You")
     return store
+
+
+def _is_read_only(cause: Exception) -> bool:
+    text = str(cause).lower()
+    return "readonly" in text or "read-only" in text or "permission" in text or isinstance(cause, PermissionError)
+
+
+def _open_read_only(path: Path, why: StoreError) -> Store:
+    # mode=ro still needs the -shm file of a WAL database; immutable=1 reads the file as it is
+    # (a read-only medium, where nothing can be writing it either).
+    for flags in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, check_same_thread=False,
+                                   isolation_level=None)
+            store = Store(sqlite_utils.Database(conn), path, read_only=True)
+            current = schema_version(store)
+        except sqlite3.Error:
+            continue
+        if current == MIGRATIONS[-1][0]:
+            return store
+        store.close()
+        raise StoreError(path, "upgrade", sqlite3.OperationalError("attempt to write a readonly database")) from why
+    raise why
 
 
 def _enable_wal(db: sqlite_utils.Database) -> None:
@@ -205,6 +268,8 @@ def migrate(store: Store) -> list[int]:
     """
     applied = []
     for version, fn in MIGRATIONS:
+        if version <= schema_version(store):
+            continue  # the common case: no write lock taken, so a read-only file opens too
         with store.writing("upgrade") as db:
             if version <= schema_version(store):
                 continue

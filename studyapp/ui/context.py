@@ -1,8 +1,9 @@
 """What every page needs: the course, an open store, the student, the time.
 
 The course is cached per process and reloaded when a content file changes, so an
-author sees an edit on the next rerun. The store is opened once per
-process and database path; it serialises its own statements across threads.
+author sees an edit on the next rerun. The store is opened once per process and
+database path; it serialises its own statements across threads. The student is
+the one the sign-in gate (``ui/signin.py``) resolved from the server-side session.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from studyapp import config
+from studyapp.auth import settings as auth_settings_mod
 from studyapp.core import srs
 from studyapp.core.content import Course, load_course
 from studyapp.core.store import DEFAULT_USER, Store, StoreError, open_store
@@ -23,9 +25,30 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@st.cache_resource(show_spinner=False)
+def _auth_settings(mode: str, secret: str, join_code: str, days: str) -> auth_settings_mod.AuthSettings:
+    return auth_settings_mod.from_environ({"STUDYAPP_AUTH": mode, "STUDYAPP_SECRET": secret,
+                                           "STUDYAPP_JOIN_CODE": join_code, "STUDYAPP_SESSION_DAYS": days})
+
+
+def auth_settings() -> auth_settings_mod.AuthSettings:
+    """How this server signs students in (set by `studyapp run`; none by default)."""
+    import os
+
+    env = auth_settings_mod.ENV
+    return _auth_settings(*(os.environ.get(env[k], "") for k in ("mode", "secret", "join_code", "session_days")))
+
+
 def current_user() -> str:
-    """The signed-in student; a single local profile until sign-in exists."""
-    return st.session_state.get("user_id", DEFAULT_USER)
+    """The signed-in student's id, from the server-side session; the solo profile with --auth none.
+
+    Never taken from the URL, a widget or anything else the browser sends.
+    """
+    if not auth_settings().signs_in:
+        return DEFAULT_USER
+    from studyapp.ui import signin
+
+    return signin.signed_in_user_id()
 
 
 def _content_signature(root: Path) -> tuple:
@@ -60,19 +83,37 @@ def new_cards_per_day() -> int:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _open_store_cached(path: str) -> Store:
     # A failed open raises, and cache_resource does not cache exceptions: the next run retries.
-    return open_store(path)
+    return open_store(path, allow_read_only=True)
 
 
 def store() -> Store:
-    """The process's open, migrated store; on failure show why and stop the page."""
+    """The process's open, migrated store; on failure show why and stop the page.
+
+    A database that can be read but not written still serves the course (see
+    :func:`read_only_notice`); only a file that cannot be read at all stops the page.
+    """
     path = config.db_path()
     try:
         opened = _open_store_cached(str(path))
-        opened.ensure_user(current_user(), now())
+        if not auth_settings().signs_in:
+            opened.ensure_user(DEFAULT_USER, now(), "You")
     except StoreError as exc:
         st.error(f"**Your progress cannot be loaded or saved.** {exc}", icon=":material/error:")
         st.stop()
     return opened
+
+
+def read_only_notice() -> None:
+    """Say once per page that nothing can be saved, when the database is read-only."""
+    try:
+        opened = _open_store_cached(str(config.db_path()))
+    except StoreError:
+        return
+    if opened.read_only:
+        st.warning(f"**Progress cannot be saved right now.** The study database at {opened.path} is "
+                   "read-only, so you can read and practise, but reviews, answers and notes will not be "
+                   "kept. Fix the file's permissions (or start with --db pointing to a writable file), "
+                   "then reload.", icon=":material/lock:")
 
 
 def show_store_error(exc: StoreError) -> None:

@@ -29,8 +29,10 @@ def free_port() -> int:
 class Server:
     """A `studyapp run` process that can be started, killed and started again on the same files."""
 
-    def __init__(self, db: Path, content: Path = ROOT / "content"):
+    def __init__(self, db: Path, content: Path = ROOT / "content", args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None):
         self.db, self.content, self.port, self.proc = db, content, free_port(), None
+        self.args, self.env = tuple(args), env  # e.g. ("--auth", "accounts"), {"STUDYAPP_SECRET": ...}
 
     @property
     def url(self) -> str:
@@ -41,8 +43,9 @@ class Server:
         started = time.perf_counter()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "studyapp.cli", "run", "--db", str(self.db), "--content", str(self.content),
-             "--port", str(self.port), "--host", "127.0.0.1"],
+             "--port", str(self.port), "--host", "127.0.0.1", *self.args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            env=dict(os.environ, **(self.env or {})),
         )
         while time.perf_counter() - started < timeout:
             if self.proc.poll() is not None:
