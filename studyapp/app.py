@@ -43,6 +43,7 @@ def run() -> None:
     page = st.navigation(registered, position="hidden")
     if account is not None:
         signin.destination(registered)
+        signin.cookie_instruction()
     nav.sidebar(context.course())
     if account is not None:
         signin.account_menu(account)

@@ -50,8 +50,8 @@ def gate() -> Account | None:
     settings = context.auth_settings()
     store = context.store()
     account = _resolve(settings, store, context.now())
-    _cookie_instruction()
     if account is None:
+        cookie_instruction()
         _remember_destination()
         _signin_page(settings, store)
     return account
@@ -202,7 +202,11 @@ export default function (component) {
 _cookie_component = st.components.v2.component("studyapp_session_cookie", js=_COOKIE_JS)
 
 
-def _cookie_instruction() -> None:
+def cookie_instruction() -> None:
+    """Have the browser set or clear the session cookie, when a sign-in or sign-out asked for it.
+
+    Called after any page switch of the run, so the instruction is not lost with a discarded run.
+    """
     action = st.session_state.pop(_COOKIE_ACTION, None)
     if action:
         _cookie_component(key=f"session-cookie-{action['nonce']}", data=action, height=0)
@@ -221,7 +225,7 @@ def _signin_page(settings, store) -> None:
 
 def _signin_card(settings, store) -> None:
     st.title("Sign in to studyapp")
-    st.caption("Learn LoRA and QLoRA fine-tuning. Your cards, answers and notes are yours alone.")
+    st.caption("Your recall cards, quiz answers and notes are kept for you alone.")
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         st.info(flash, icon=":material/info:")
@@ -247,7 +251,7 @@ def _provider_buttons() -> None:
 
 def _providers() -> list[tuple[str, str]]:
     auth = st.secrets.get("auth", {}) if st.secrets.load_if_toml_exists() else {}
-    named = [(k, str(v.get("title") or k.replace("_", " ").title())) for k, v in auth.items() if hasattr(v, "get")]
+    named = [(k, k.replace("_", " ").title()) for k, v in auth.items() if hasattr(v, "get")]
     return named or ([("default", "your school account")] if auth.get("client_id") else [])
 
 
