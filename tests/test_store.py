@@ -81,3 +81,27 @@ def test_a_file_that_is_not_sqlite(tmp_path, now):
     with pytest.raises(StoreError) as err:
         open_store(path, now)
     assert str(path) in str(err.value)
+
+
+def test_upgrading_a_solo_database_to_accounts_keeps_every_row(tmp_path, now):
+    # A database as the previous release left it: migration 1 only, with a student's work in it.
+    import sqlite_utils
+
+    from studyapp.core.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[0][1](old)
+    old["schema_migrations"].insert({"version": 1, "applied_at": now.isoformat()}, pk="version")
+    old["users"].insert({"id": "local", "display_name": "You", "created_at": now.isoformat()})
+    old["note"].insert({"user_id": "local", "unit_slug": "u", "text": "kept", "updated_at": now.isoformat()})
+    old["card_state"].insert({"user_id": "local", "card_key": "u/c", "card_json": "{}", "due": now.isoformat(),
+                              "state": 2, "stability": 3.0, "difficulty": 5.0, "reps": 4, "lapses": 1,
+                              "first_reviewed_at": now.isoformat(), "last_reviewed_at": now.isoformat()})
+    old.close()
+    store = open_store(path)
+    assert schema_version(store) == max(v for v, _ in MIGRATIONS)
+    assert notes.load_note(store, "local", "u").text == "kept"
+    assert store.query("select reps, lapses from card_state")[0] == {"reps": 4, "lapses": 1}
+    assert store.query("select role, provider from users where id = 'local'")[0] == {"role": "student",
+                                                                                   "provider": "local"}

@@ -25,10 +25,18 @@ def srv(tmp_path):
     server.kill()
 
 
+HOSTILE_NAME = "![x](http://127.0.0.1:9/p.png)<img src=x onerror=alert(1)>"
+
+
 def test_sign_up_study_reload_restart_and_sign_out(srv, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    create_account(page, srv, "ada", "correct horse", "Ada Lovelace")
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    create_account(page, srv, "ada", "correct horse", HOSTILE_NAME)
+    # The display name is shown as the text it is: no image fetched, no markup run.
+    assert HOSTILE_NAME in page.locator("[data-testid='stPopover']").first.inner_text()
+    assert not [u for u in fetched if "127.0.0.1:9/" in u or u.endswith("/x")]
     cookie = next(c for c in context.cookies() if c["name"] == sessions.COOKIE_NAME)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     page.goto(f"{srv.url}/unit?unit={UNIT}")
