@@ -33,7 +33,7 @@ def run() -> None:
     signs_in = context.auth_settings().signs_in
     account = None
     if signs_in:
-        from studyapp.ui import signin
+        from studyapp.ui import identity, signin
 
         account = signin.gate()
         if account is None:
@@ -42,8 +42,8 @@ def run() -> None:
     registered = pages(signs_in)
     page = st.navigation(registered, position="hidden")
     if account is not None:
-        signin.destination(registered)
-        signin.cookie_instruction()
+        identity.destination(registered)
+        identity.cookie_instruction()
     nav.sidebar(context.course())
     if account is not None:
         signin.account_menu(account)

@@ -51,7 +51,7 @@ def test_run_passes_db_and_content_and_leaves_streamlit_env_alone(monkeypatch, t
     assert calls["env"][config.CONTENT_ENV] == str(config.DEFAULT_CONTENT.resolve())
     assert "--server.port" not in calls["command"]  # STREAMLIT_SERVER_PORT decides
     assert calls["env"]["STREAMLIT_SERVER_PORT"] == "8765"
-    assert calls["command"][-1].endswith("app.py")
+    assert calls["command"][4].endswith("server.py")  # app.py behind the sign-in cookie routes
     assert cli.main(["run", "--port", "9001"]) == 0
     assert calls["command"][-2:] == ["--server.port", "9001"]
 

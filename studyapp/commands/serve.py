@@ -61,7 +61,8 @@ def run_app(args: argparse.Namespace) -> int:
     db = config.resolve_db(args.db, file)
     env[config.DB_ENV] = str(db)
     env[config.CONTENT_ENV] = str((args.content or config.content_dir()).expanduser().resolve())
-    host = args.host or server.get("host") or (LOOPBACK if auth.mode == "none" else "0.0.0.0")
+    host = (args.host or server.get("host") or os.environ.get("STREAMLIT_SERVER_ADDRESS")
+            or (LOOPBACK if auth.mode == "none" else "0.0.0.0"))
     command = [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.address", str(host)]
     port = args.port or server.get("port")
     if port:

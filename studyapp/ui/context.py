@@ -46,9 +46,9 @@ def current_user() -> str:
     """
     if not auth_settings().signs_in:
         return DEFAULT_USER
-    from studyapp.ui import signin
+    from studyapp.ui import identity
 
-    return signin.signed_in_user_id()
+    return identity.signed_in_user_id()
 
 
 def _content_signature(root: Path) -> tuple:

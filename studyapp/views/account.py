@@ -45,7 +45,7 @@ if pressed:
         except (accounts.AccountError, passwords.PasswordError, StoreError) as exc:
             st.error(str(exc), icon=":material/block:")
         else:
-            from studyapp.ui import signin
+            from studyapp.ui import identity
 
-            signin.after_password_change()
+            identity.after_password_change()
             st.rerun()
