@@ -14,6 +14,7 @@ COMMANDS = (
     "studyapp.commands.serve",
     "studyapp.commands.check",
     "studyapp.lab.cli",
+    "studyapp.commands.ask",
 )
 
 

@@ -38,7 +38,7 @@ def query_words(text: str) -> list[str]:
     """The topic words of a question, lowercased, in order, each once (FTS5-safe)."""
     seen: dict[str, None] = {}
     for word in re.findall(r"[a-z0-9]+", text.lower()):
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+        if word not in STOPWORDS:
             seen.setdefault(word, None)
     return list(seen)
 

@@ -81,6 +81,16 @@ def parse(text: str) -> NumberQuestion | None:
     return _settings(lowered, quantity, model, unknown, dims)
 
 
+def lab_page(text: str) -> str:
+    """The Lab page that shows the kind of figure ``text`` asks about ('' when it asks for none)."""
+    quantity = _quantity(text.lower())
+    if quantity is None:
+        return ""
+    if quantity in ("fit", "training", "weights", "full_ft"):
+        return "/lab-memory"
+    return "/lab-rank" if quantity in ("scaling", "matrix") else "/lab-build"
+
+
 def _settings(lowered: str, quantity: str, model: str | None, unknown: str, dims) -> NumberQuestion:
     r = _int_after(lowered, (r"\br\s*=\s*(\d+)", r"\brank\s*(?:of\s*|=\s*|r\s*=\s*)?(\d+)", r"\brank-(\d+)"))
     alpha = _int_after(lowered, (r"alpha\s*=\s*(\d+)", r"alpha\s+(?:of\s+)?(\d+)"))

@@ -207,7 +207,7 @@ def _fit(q: NumberQuestion) -> Computed:
     need = _estimate(q).total if q.training else weight_memory(q.model).formats[fmt].total
     spare = capacity - CUDA_RESERVE_BYTES - need
     fits = spare >= 0
-    formula = (f"{human_bytes(need)} needed + {human_bytes(CUDA_RESERVE_BYTES)} CUDA reserve "
+    formula = (f"{need:,} bytes ({human_bytes(need)}) needed + {human_bytes(CUDA_RESERVE_BYTES)} CUDA reserve "
                f"{'≤' if fits else '>'} {human_bytes(capacity)} on the {gpu} ({GPUS_MIB[gpu]:,} MiB)")
     assumed = (_training_assumed(q) if q.training else
                (() if q.fmt else ("weights in bf16 (no precision named)",)))
