@@ -76,7 +76,7 @@ def chat(unit_slug: str = "", key: str = "buddy", compact: bool = False) -> None
     except StoreError as exc:
         context.show_store_error(exc)
         return
-    box = st.container(height=420 if compact else None, border=compact)
+    box = st.container(height=420 if compact else "content", border=compact)
     with box:
         if not past:
             with st.chat_message("assistant", avatar=AVATAR):
@@ -211,7 +211,8 @@ def _begin_quiz(key: str, unit_slug: str, keys: list[str] | None = None) -> str 
 
 def _quiz_answer(state: QuizState, typed: str, key: str) -> None:
     if typed.strip().lower() in ("stop", "stop quiz", "quit", "end"):
-        _end_quiz(state, key)
+        with st.chat_message("assistant", avatar=AVATAR):
+            st.markdown(_end_quiz(state, key))
         return
     state.typed = "" if typed.strip().lower() == "skip" else typed
     stored = srs.load_state(context.store(), context.current_user(), state.current)
@@ -271,11 +272,14 @@ def _rate(state: QuizState, key: str, rating) -> None:
         _end_quiz(state, key)
 
 
-def _end_quiz(state: QuizState, key: str) -> None:
+def _end_quiz(state: QuizState, key: str) -> str:
+    """Close the quiz with a summary message; return its text."""
     counts = {label: state.ratings.count(label) for label in srs.RATING_LABELS.values() if label in state.ratings}
     done = ", ".join(f"{n} {label}" for label, n in counts.items()) or "no cards rated"
-    _save_buddy(f"Quiz over: {done}. Your ratings are in your review schedule, as in the Fast Drill.", "", {})
+    text = f"Quiz over: {done}. Your ratings are in your review schedule, as in the Fast Drill."
+    _save_buddy(text, "", {})
     st.session_state.pop(f"{key}-quiz", None)
+    return text
 
 
 def _toolbar(unit_slug: str, key: str, compact: bool) -> None:
