@@ -17,7 +17,7 @@ from studyapp.core import srs
 from studyapp.core.store import StoreError
 from studyapp.ui import context
 
-AVATAR, STUDENT_AVATAR = "👻", ":material/person:"
+AVATAR, STUDENT_AVATAR = ":material/support_agent:", ":material/person:"
 BUDDY_PAGE = "views/buddy.py"
 UNIT_PAGE = "views/unit.py"
 COMPACT_HISTORY = 6  # messages the unit page's panel shows; the Study buddy page shows all
@@ -62,7 +62,7 @@ def mode_line() -> str:
 
 def panel(unit_slug: str) -> None:
     """The unit page's buddy: a compact chat that knows which unit the student is reading."""
-    st.subheader(f"{AVATAR} Study buddy")
+    st.subheader(f"{AVATAR} Spooky, your study buddy")
     chat(unit_slug=unit_slug, key="buddy-unit", compact=True)
 
 
@@ -286,14 +286,14 @@ def _toolbar(unit_slug: str, key: str, compact: bool) -> None:
     error = st.session_state.pop(f"{key}-quiz-error", None)
     if error:
         st.error(f"**Not saved.** {error}", icon=":material/warning:")
-    left, middle, right = st.columns(3)
-    left.button("Quiz me", key=f"{key}-quiz-start", icon=":material/bolt:", on_click=_begin_quiz,
+    left, right = st.columns(2) if compact else st.columns([1, 1, 4])[:2]
+    left.button("Quiz me", key=f"{key}-quiz-start", icon=":material/bolt:", on_click=_begin_quiz, width="stretch",
                 args=(key, unit_slug), help="Your due cards, then your weakest, one at a time")
-    with middle.popover("Clear", icon=":material/delete:", help="Delete this conversation"):
+    with right.popover("Clear", icon=":material/delete:", help="Delete this conversation", width="stretch"):
         st.caption("This deletes your whole conversation with Spooky. Your reviews stay.")
         st.button("Delete my conversation", key=f"{key}-clear", type="primary", on_click=_clear, args=(key,))
     if compact:
-        right.page_link(BUDDY_PAGE, label="Full page", icon=":material/open_in_full:")
+        st.page_link(BUDDY_PAGE, label="Open the full Study buddy page", icon=":material/open_in_full:")
 
 
 def _clear(key: str) -> None:

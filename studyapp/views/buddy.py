@@ -6,7 +6,7 @@ import streamlit as st
 
 from studyapp.ui import buddy, context
 
-st.title("👻 Spooky, your study buddy")
+st.title(":material/support_agent: Spooky, your study buddy")
 st.caption("Ask anything about the course: every answer cites the sections it comes from, and numbers "
            "are computed with the LoRA Lab, never guessed. Your conversation is yours alone.")
 course = context.course()
