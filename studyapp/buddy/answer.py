@@ -27,16 +27,16 @@ class Citation:
     """A cited passage: [n], where it is, the link, and its Markdown with the matched words marked."""
 
     n: int
-    unit: str           # unit slug
+    unit: str  # unit slug
     unit_title: str
-    section: str        # the section's title ("" for a unit's intro)
+    section: str  # the section's title ("" for a unit's intro)
     section_slug: str
-    where: str          # "Unit › Section"
-    url: str            # /unit?unit=...&section=...
-    score: float        # bm25 of the passage (higher is better)
-    coverage: float     # share of the question's weight the section covers (0..1)
-    kind: str           # "section" | "card" | "question"
-    marked: str         # the passage text with index marks (see highlight.render_marks)
+    where: str  # "Unit › Section"
+    url: str  # /unit?unit=...&section=...
+    score: float  # bm25 of the passage (higher is better)
+    coverage: float  # share of the question's weight the section covers (0..1)
+    kind: str  # "section" | "card" | "question"
+    marked: str  # the passage text with index marks (see highlight.render_marks)
 
     def markdown(self, before: str = ":orange-background[", after: str = "]") -> str:
         """The passage as Markdown with the matched words highlighted."""
@@ -57,16 +57,16 @@ class Answer:
     """One reply of the buddy, ready to draw, print or save."""
 
     question: str
-    kind: str                                  # FOUND | NOT_FOUND | COMPUTED | CANNOT_COMPUTE
-    text: str                                  # what the buddy says, Markdown
-    citations: tuple[Citation, ...] = ()       # best first; for NOT_FOUND the closest sections
+    kind: str  # FOUND | NOT_FOUND | COMPUTED | CANNOT_COMPUTE
+    text: str  # what the buddy says, Markdown
+    citations: tuple[Citation, ...] = ()  # best first; for NOT_FOUND the closest sections
     cards: tuple[CardRef, ...] = ()
-    lab_url: str = ""                          # a Lab page preset for the question, when about a number
+    lab_url: str = ""  # a Lab page preset for the question, when about a number
     computed: numbers.Computed | None = None
-    models: tuple[str, ...] = ()               # for CANNOT_COMPUTE: the models the Lab knows
-    unit: str = ""                             # the unit the student was on
-    notice: str = ""                           # e.g. why the LLM reply fell back to this one
-    mode: str = "offline"                      # "offline" | "llm"
+    models: tuple[str, ...] = ()  # for CANNOT_COMPUTE: the models the Lab knows
+    unit: str = ""  # the unit the student was on
+    notice: str = ""  # e.g. why the LLM reply fell back to this one
+    mode: str = "offline"  # "offline" | "llm"
 
     def to_dict(self) -> dict:
         """JSON-ready dict: answer, citations (unit, section, url, score, ...), computed, cards."""
@@ -82,12 +82,21 @@ class Answer:
         """The inverse of :meth:`to_dict` (marks are not kept: the text is stored plain)."""
         data = dict(data)
         data["text"] = data.pop("answer")
-        cites = tuple(Citation(**{**{k: v for k, v in c.items() if k != "text"}, "marked": c["text"]})
-                      for c in data.get("citations", ()))
+        cites = tuple(
+            Citation(**{**{k: v for k, v in c.items() if k != "text"}, "marked": c["text"]})
+            for c in data.get("citations", ())
+        )
         computed = numbers.Computed(**data["computed"]) if data.get("computed") else None
         cards = tuple(CardRef(**c) for c in data.get("cards", ()))
-        return cls(**{**data, "citations": cites, "computed": computed, "cards": cards,
-                      "models": tuple(data.get("models", ()))})
+        return cls(
+            **{
+                **data,
+                "citations": cites,
+                "computed": computed,
+                "cards": cards,
+                "models": tuple(data.get("models", ())),
+            }
+        )
 
 
 def ask(index: CourseIndex, question: str, unit: str | None = None) -> Answer:
@@ -103,8 +112,15 @@ def ask(index: CourseIndex, question: str, unit: str | None = None) -> Answer:
     if not found.found:
         return _not_found(index, question, found, unit)
     text = _found_text(found)
-    return Answer(question, FOUND, text, citations(index, found), drill_cards(index, found),
-                  lab_url=number_question.lab_page(question), unit=unit or "")
+    return Answer(
+        question,
+        FOUND,
+        text,
+        citations(index, found),
+        drill_cards(index, found),
+        lab_url=number_question.lab_page(question),
+        unit=unit or "",
+    )
 
 
 def citations(index: CourseIndex, found: Retrieval, limit: int = CITED_SECTIONS) -> tuple[Citation, ...]:
@@ -114,9 +130,21 @@ def citations(index: CourseIndex, found: Retrieval, limit: int = CITED_SECTIONS)
         # Cite the section's own text where it matched; its cards go under "drill these now".
         best = next((h for h in section.passages if h.passage.kind == "section"), section.passages[0])
         p = best.passage
-        out.append(Citation(n, p.unit_slug, p.unit_title, p.section_title, p.section_slug, p.where, p.url,
-                            round(best.score, 4), round(section.coverage, 3), p.kind,
-                            _marked_passage(index, best.rowid, found.words)))
+        out.append(
+            Citation(
+                n,
+                p.unit_slug,
+                p.unit_title,
+                p.section_title,
+                p.section_slug,
+                p.where,
+                p.url,
+                round(best.score, 4),
+                round(section.coverage, 3),
+                p.kind,
+                _marked_passage(index, best.rowid, found.words),
+            )
+        )
     return tuple(out)
 
 
@@ -155,23 +183,33 @@ def _not_found(index: CourseIndex, question: str, found: Retrieval, unit: str | 
     return Answer(question, NOT_FOUND, NOT_FOUND_TEXT + hint, closest, unit=unit or "")
 
 
-def _computed(index: CourseIndex, question: str, found: Retrieval, computed: numbers.Computed,
-              unit: str | None) -> Answer:
+def _computed(
+    index: CourseIndex, question: str, found: Retrieval, computed: numbers.Computed, unit: str | None
+) -> Answer:
     lines = [f"**{computed.display}**", f"Formula: {computed.formula}"]
     lines += [f"- {d}" for d in computed.details]
     if computed.assumed:
         lines.append("Assumed (not in your question): " + ", ".join(computed.assumed) + ".")
     lines.append(f"[Open this in the LoRA Lab]({computed.lab_url}) to see every part.")
     cites = citations(index, found) if found.found else ()
-    return Answer(question, COMPUTED, "\n\n".join(lines), cites, drill_cards(index, found) if cites else (),
-                  lab_url=computed.lab_url, computed=computed, unit=unit or "")
+    return Answer(
+        question,
+        COMPUTED,
+        "\n\n".join(lines),
+        cites,
+        drill_cards(index, found) if cites else (),
+        lab_url=computed.lab_url,
+        computed=computed,
+        unit=unit or "",
+    )
 
 
-def _cannot_compute(index: CourseIndex, question: str, found: Retrieval, exc: numbers.CannotCompute,
-                    unit: str | None) -> Answer:
+def _cannot_compute(
+    index: CourseIndex, question: str, found: Retrieval, exc: numbers.CannotCompute, unit: str | None
+) -> Answer:
     models = ", ".join(f"`{m}`" for m in exc.models)
     text = f"{exc} The Lab computes with these models: {models}. Ask again naming one of them."
     cites = citations(index, found) if found.found else ()
-    return Answer(question, CANNOT_COMPUTE, text, cites, lab_url="/lab-build", models=tuple(exc.models),
-                  unit=unit or "")
-
+    return Answer(
+        question, CANNOT_COMPUTE, text, cites, lab_url="/lab-build", models=tuple(exc.models), unit=unit or ""
+    )

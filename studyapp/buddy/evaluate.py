@@ -63,8 +63,9 @@ def load_questions(path: Path | str) -> list[EvalQuestion]:
     return out
 
 
-def evaluate(index: CourseIndex, questions: list[EvalQuestion], name: str = "bm25",
-             rankers: tuple[Ranker, ...] = ()) -> EvalReport:
+def evaluate(
+    index: CourseIndex, questions: list[EvalQuestion], name: str = "bm25", rankers: tuple[Ranker, ...] = ()
+) -> EvalReport:
     """Rank every question (bm25, fused with ``rankers`` if any) and record where its answer came."""
     report = EvalReport(name)
     for q in questions:

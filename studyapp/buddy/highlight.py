@@ -32,7 +32,7 @@ def render_marks(marked: str, before: str = ":orange-background[", after: str = 
     """
     out, cursor = [], 0
     for match in PROTECTED.finditer(marked):
-        out.append(_styled(marked[cursor:match.start()], before, after))
+        out.append(_styled(marked[cursor : match.start()], before, after))
         out.append(strip_marks(match.group(0)))
         cursor = match.end()
     out.append(_styled(marked[cursor:], before, after))

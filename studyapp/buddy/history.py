@@ -22,15 +22,23 @@ class Message:
     """One message of the conversation."""
 
     id: int
-    role: str                 # STUDENT or BUDDY
-    text: str                 # Markdown
-    unit_slug: str            # the unit page it was said on ("" on the Study buddy page)
-    at: str                   # UTC ISO-8601
+    role: str  # STUDENT or BUDDY
+    text: str  # Markdown
+    unit_slug: str  # the unit page it was said on ("" on the Study buddy page)
+    at: str  # UTC ISO-8601
     payload: dict = field(default_factory=dict)
 
 
-def add_message(store: Store, user_id: str, role: str, text: str, now: datetime, *, unit_slug: str = "",
-                payload: dict | None = None) -> int:
+def add_message(
+    store: Store,
+    user_id: str,
+    role: str,
+    text: str,
+    now: datetime,
+    *,
+    unit_slug: str = "",
+    payload: dict | None = None,
+) -> int:
     """Save one message and return its id.
 
     Raises:
@@ -39,8 +47,14 @@ def add_message(store: Store, user_id: str, role: str, text: str, now: datetime,
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    row = {"user_id": user_id, "unit_slug": unit_slug, "role": role, "text": text,
-           "payload": json.dumps(payload or {}), "at": now.isoformat()}
+    row = {
+        "user_id": user_id,
+        "unit_slug": unit_slug,
+        "role": role,
+        "text": text,
+        "payload": json.dumps(payload or {}),
+        "at": now.isoformat(),
+    }
     with store.writing("save your study-buddy conversation to") as db:
         return db["buddy_message"].insert(row).last_pk
 
@@ -67,5 +81,6 @@ def clear(store: Store, user_id: str) -> int:
 
 
 def _message(row: dict) -> Message:
-    return Message(row["id"], row["role"], row["text"], row["unit_slug"], row["at"],
-                   json.loads(row["payload"] or "{}"))
+    return Message(
+        row["id"], row["role"], row["text"], row["unit_slug"], row["at"], json.loads(row["payload"] or "{}")
+    )

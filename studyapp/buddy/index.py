@@ -18,7 +18,8 @@ from studyapp.buddy.passages import Passage, course_passages
 from studyapp.core.content import Course
 
 # Words that carry no topic: English function words and how students phrase a question.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are aren as at be because been before being
 below between both but by can cannot could did didn do does doesn doing don down during each few
 for from further get gets got had has have having he her here hers him his how i if in into is
@@ -28,7 +29,8 @@ through to too under until up very was we were what when where which while who w
 would you your yours please tell explain explained mean means meant actually really thing things
 happen happens happened work works kind sort way ways okay ok hey hi anyone someone something
 understand know need want wanted say says said give show exactly basically vs versus like also
-""".split())
+""".split()
+)
 # Title (heading, card front, question prompt) matches weigh 2x body matches (docs/buddy.md).
 HEADING_WEIGHT, BODY_WEIGHT = 2.0, 1.0
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in course text
@@ -70,23 +72,30 @@ class CourseIndex:
         """The passage stored under ``rowid``."""
         return self.passages[rowid - 1]
 
-    def bm25(self, words: list[str], limit: int = 60, kind: str | None = None,
-             unit: str | None = None) -> list[tuple[int, float]]:
+    def bm25(
+        self, words: list[str], limit: int = 60, kind: str | None = None, unit: str | None = None
+    ) -> list[tuple[int, float]]:
         """(rowid, score) best first; score is -bm25, so higher is better and always > 0."""
         if not words:
             return []
         where = "docs match ?" + (" and kind = ?" if kind else "") + (" and unit = ?" if unit else "")
         params = [match_expression(words), *([kind] if kind else []), *([unit] if unit else []), limit]
-        sql = (f"select rowid, -bm25(docs, {HEADING_WEIGHT}, {BODY_WEIGHT}) as score from docs "
-               f"where {where} order by score desc limit ?")
+        sql = (
+            f"select rowid, -bm25(docs, {HEADING_WEIGHT}, {BODY_WEIGHT}) as score from docs "
+            f"where {where} order by score desc limit ?"
+        )
         with self.lock:
             return [(r, s) for r, s in self.conn.execute(sql, params)]
 
     def rows_matching(self, word: str) -> set[int]:
         """Rowids of every passage containing ``word`` (stemmed as the index stems it)."""
         with self.lock:
-            return {r for (r,) in self.conn.execute("select rowid from docs where docs match ?",
-                                                    (match_expression([word]),))}
+            return {
+                r
+                for (r,) in self.conn.execute(
+                    "select rowid from docs where docs match ?", (match_expression([word]),)
+                )
+            }
 
     def idf(self, word: str) -> float:
         """Inverse document frequency of ``word`` over all passages (high for rare words)."""
@@ -97,7 +106,8 @@ class CourseIndex:
         """The passage's text with each matched word between MARK_OPEN and MARK_CLOSE."""
         if not words:
             return self.passage(rowid).text
-        sql = f"select highlight(docs, 1, '{MARK_OPEN}', '{MARK_CLOSE}') from docs where docs match ? and rowid = ?"
+        sql = (f"select highlight(docs, 1, '{MARK_OPEN}', '{MARK_CLOSE}') from docs "
+               "where docs match ? and rowid = ?")
         with self.lock:
             row = self.conn.execute(sql, (match_expression(words), rowid)).fetchone()
         return row[0] if row else self.passage(rowid).text
@@ -106,8 +116,10 @@ class CourseIndex:
 def build_index(course: Course) -> CourseIndex:
     """Index every passage of the course; cards and quiz explanations are placed under a section."""
     conn = sqlite3.connect(":memory:", check_same_thread=False)
-    conn.execute("create virtual table docs using fts5(heading, body, kind unindexed, unit unindexed, "
-                 "tokenize = 'porter unicode61 remove_diacritics 2')")
+    conn.execute(
+        "create virtual table docs using fts5(heading, body, kind unindexed, unit unindexed, "
+        "tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
     index = CourseIndex(course_passages(course), conn)
     _insert(index)
     index.passages = [_placed(index, p) if p.kind in ("card", "question") else p for p in index.passages]
@@ -117,7 +129,9 @@ def build_index(course: Course) -> CourseIndex:
 def _insert(index: CourseIndex) -> None:
     rows = [(i + 1, _heading(p), p.text, p.kind, p.unit_slug) for i, p in enumerate(index.passages)]
     with index.conn:
-        index.conn.executemany("insert into docs (rowid, heading, body, kind, unit) values (?, ?, ?, ?, ?)", rows)
+        index.conn.executemany(
+            "insert into docs (rowid, heading, body, kind, unit) values (?, ?, ?, ?, ?)", rows
+        )
 
 
 def _heading(p: Passage) -> str:

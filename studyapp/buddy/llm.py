@@ -52,23 +52,30 @@ class LlmConfig:
 def prompt_messages(question: str, passages: list[tuple[int, str, str]]) -> list[dict]:
     """The chat messages: the rules, then the question with passages as (n, where, text)."""
     numbered = "\n\n".join(f"[{n}] ({where})\n{text}" for n, where, text in passages)
-    return [{"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"Course passages:\n\n{numbered}\n\nQuestion: {question}"}]
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"Course passages:\n\n{numbered}\n\nQuestion: {question}"},
+    ]
 
 
 def stream_reply(config: LlmConfig, question: str, passages: list[tuple[int, str, str]]) -> Iterator[str]:
     """Yield the reply's text as it streams.
 
     Raises:
-        LlmError: on any failure of the endpoint, before or during the stream.
+        LlmError: on any failure of the endpoint, before or during the stream, or when the
+            openai package is missing.
     """
-    import openai
-
-    client = openai.OpenAI(base_url=config.base_url, api_key=config.api_key or "not-needed",
-                           timeout=TIMEOUT_S, max_retries=0)
     try:
-        stream = client.chat.completions.create(model=config.model, stream=True, temperature=0.2,
-                                                messages=prompt_messages(question, passages))
+        import openai
+    except ImportError as exc:
+        raise LlmError("the openai package is not installed (pip install openai)") from exc
+    client = openai.OpenAI(
+        base_url=config.base_url, api_key=config.api_key or "not-needed", timeout=TIMEOUT_S, max_retries=0
+    )
+    try:
+        stream = client.chat.completions.create(
+            model=config.model, stream=True, temperature=0.2, messages=prompt_messages(question, passages)
+        )
         for chunk in stream:
             delta = chunk.choices[0].delta.content if chunk.choices else None
             if delta:
@@ -76,7 +83,9 @@ def stream_reply(config: LlmConfig, question: str, passages: list[tuple[int, str
     except openai.APIError as exc:
         raise LlmError(f"{config.model} at {config.base_url} failed: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # a malformed stream surfaces as anything from json to httpx
-        raise LlmError(f"{config.model} at {config.base_url} sent a bad reply: {type(exc).__name__}: {exc}") from exc
+        raise LlmError(
+            f"{config.model} at {config.base_url} sent a bad reply: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def cited(reply: str) -> list[int]:
@@ -144,7 +153,9 @@ def finish(answer, config: LlmConfig, stream: ReplyStream):
             raise stream.error
         numbers = check_reply(stream.text, len(answer.citations))
     except LlmError as exc:
-        return replace(answer, notice=f"{config.model} could not answer ({exc}); "
-                                      "here is the answer from the course instead.")
+        return replace(
+            answer,
+            notice=f"{config.model} could not answer ({exc}); here is the answer from the course instead.",
+        )
     kept = tuple(c for c in answer.citations if c.n in numbers) or answer.citations
     return replace(answer, text=stream.text, citations=kept, mode="llm")

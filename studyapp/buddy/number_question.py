@@ -14,32 +14,55 @@ from dataclasses import dataclass, field
 
 from studyapp.lab.registry import list_models
 
-QUANTITIES = ("fit", "training", "adapter_size", "weights", "full_ft", "percent", "all_params",
-              "trainable", "base_params", "scaling", "matrix")
+QUANTITIES = (
+    "fit",
+    "training",
+    "adapter_size",
+    "weights",
+    "full_ft",
+    "percent",
+    "all_params",
+    "trainable",
+    "base_params",
+    "scaling",
+    "matrix",
+)
 LORA_FREE = ("scaling", "matrix", "weights", "base_params", "full_ft")  # no adapter in these figures
-TARGET_NAMES = ("qkv_proj", "gate_up_proj", "q_proj", "k_proj", "v_proj", "o_proj",
-                "gate_proj", "up_proj", "down_proj")
+TARGET_NAMES = (
+    "qkv_proj",
+    "gate_up_proj",
+    "q_proj",
+    "k_proj",
+    "v_proj",
+    "o_proj",
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+)
 # Families and sizes a student may name that the registry has no config for.
-UNKNOWN_MODEL = re.compile(r"\b((gpt|bert|t5|falcon|bloom|opt|mixtral|deepseek|claude|vicuna|guanaco|llama)"
-                           r"[-\w.]*|\d+(\.\d+)?\s?b\b)", re.I)
+UNKNOWN_MODEL = re.compile(
+    r"\b((gpt|bert|t5|falcon|bloom|opt|mixtral|deepseek|claude|vicuna|guanaco|llama)"
+    r"[-\w.]*|\d+(\.\d+)?\s?b\b)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
 class NumberQuestion:
     """What a number question asks, in the Lab's terms."""
 
-    quantity: str                 # one of QUANTITIES
-    model: str | None = None      # a registry name, None when the question names none
-    unknown_model: str = ""       # a model the question names that the registry lacks
+    quantity: str  # one of QUANTITIES
+    model: str | None = None  # a registry name, None when the question names none
+    unknown_model: str = ""  # a model the question names that the registry lacks
     r: int = 8
     alpha: float = 16
     targets: str = "q_proj,v_proj"
     use_dora: bool = False
     use_rslora: bool = False
-    fmt: str | None = None        # a memory.FORMATS name when the question names a precision
-    gpu: str | None = None        # a memory.GPUS_MIB name
-    training: bool = False        # about fine-tuning (vs loading the weights)
-    checkpointing: bool = False   # gradient checkpointing named (the Lab's default is off)
+    fmt: str | None = None  # a memory.FORMATS name when the question names a precision
+    gpu: str | None = None  # a memory.GPUS_MIB name
+    training: bool = False  # about fine-tuning (vs loading the weights)
+    checkpointing: bool = False  # gradient checkpointing named (the Lab's default is off)
     dims: tuple[int, int] | None = None  # (d, k) of one matrix: "a 4096 x 4096 matrix"
     assumed: tuple[str, ...] = field(default=())
 
@@ -55,7 +78,12 @@ def _aliases() -> list[tuple[str, str]]:
     for spec in list_models():
         for alias in (spec.name, spec.title.split("(")[0], spec.source.split("/")[-1]):
             pairs.append((normalise(alias), spec.name))
-    pairs += [("mistral", "mistral-7b"), ("gemma", "gemma-2-9b"), ("phi3", "phi-3-mini"), ("qwen", "qwen2.5-7b")]
+    pairs += [
+        ("mistral", "mistral-7b"),
+        ("gemma", "gemma-2-9b"),
+        ("phi3", "phi-3-mini"),
+        ("qwen", "qwen2.5-7b"),
+    ]
     return sorted(set(pairs), key=lambda p: -len(p[0]))
 
 
@@ -97,26 +125,49 @@ def _settings(lowered: str, quantity: str, model: str | None, unknown: str, dims
     targets = _targets(lowered)
     # An adapter plays a part unless the question is about the base model's own figures.
     adapter = quantity not in LORA_FREE and not (quantity == "fit" and not _about_training(lowered))
-    assumed = [text for text, missing in (
-        ("r=8", r is None and (adapter or quantity in ("scaling", "matrix"))),
-        ("lora_alpha=16", alpha is None and quantity == "scaling"),
-        ("target_modules=q_proj,v_proj", targets is None and adapter)) if missing]
+    assumed = [
+        text
+        for text, missing in (
+            ("r=8", r is None and (adapter or quantity in ("scaling", "matrix"))),
+            ("lora_alpha=16", alpha is None and quantity == "scaling"),
+            ("target_modules=q_proj,v_proj", targets is None and adapter),
+        )
+        if missing
+    ]
     return NumberQuestion(
-        quantity=quantity, model=model, unknown_model=unknown, r=r or 8, alpha=alpha or 16,
-        targets=targets or "q_proj,v_proj", use_dora="dora" in lowered, use_rslora=_rslora(lowered),
-        fmt=_format(lowered), gpu=_gpu(lowered), training=_about_training(lowered), dims=dims,
+        quantity=quantity,
+        model=model,
+        unknown_model=unknown,
+        r=r or 8,
+        alpha=alpha or 16,
+        targets=targets or "q_proj,v_proj",
+        use_dora="dora" in lowered,
+        use_rslora=_rslora(lowered),
+        fmt=_format(lowered),
+        gpu=_gpu(lowered),
+        training=_about_training(lowered),
+        dims=dims,
         checkpointing=bool(re.search(r"checkpointing", lowered)),
-        assumed=tuple(assumed))
+        assumed=tuple(assumed),
+    )
 
 
 def _quantity(t: str) -> str | None:
     """The first quantity whose cue the question contains (the order settles overlaps)."""
-    memory = re.search(r"memory|vram|\bgi?b\b|\bgigabytes?\b|how big|how large|\bsize\b|\bbytes\b|\bmi?b\b", t)
-    if re.search(r"\bfits?\b|\bfitting\b|enough (memory|vram)|\brun (it )?on\b|\bload (it )?on\b", t) or _gpu(t):
+    memory = re.search(
+        r"memory|vram|\bgi?b\b|\bgigabytes?\b|how big|how large|\bsize\b|\bbytes\b|\bmi?b\b", t
+    )
+    if re.search(r"\bfits?\b|\bfitting\b|enough (memory|vram)|\brun (it )?on\b|\bload (it )?on\b", t) or _gpu(
+        t
+    ):
         return "fit"
     if re.search(r"\badapter\b|\bsafetensors\b|adapter_model", t) and memory:
         return "adapter_size"
-    if memory and re.search(r"\b(adam|optimi[sz]er)\b", t) and re.search(r"\bfull\b|everything|every weight", t):
+    if (
+        memory
+        and re.search(r"\b(adam|optimi[sz]er)\b", t)
+        and re.search(r"\bfull\b|everything|every weight", t)
+    ):
         return "full_ft"
     if memory:
         return "training" if _about_training(t) else "weights"
@@ -132,8 +183,13 @@ def _quantity(t: str) -> str | None:
 
 
 def _lora_context(t: str) -> bool:
-    return bool(re.search(r"\blora\b|\badapter|\btrainable|\br\s*=|\brank\b|_proj\b|all[- ]linear|\bdora\b|"
-                          r"\badd(s|ed)?\b|\btrain(s|ed)?\b", t))
+    return bool(
+        re.search(
+            r"\blora\b|\badapter|\btrainable|\br\s*=|\brank\b|_proj\b|all[- ]linear|\bdora\b|"
+            r"\badd(s|ed)?\b|\btrain(s|ed)?\b",
+            t,
+        )
+    )
 
 
 def _about_training(t: str) -> bool:
@@ -158,7 +214,10 @@ def _targets(t: str) -> str | None:
         return "all-linear"
     named = [n for n in TARGET_NAMES if re.search(rf"(?<![a-z_]){n}\b", t)]
     named = [n for n in named if not any(n != o and n in o and o in named for o in named)]
-    if re.search(r"\b(all|every|the) attention\b|\battention (layers|projections|matrices)\b", t) and not named:
+    if (
+        re.search(r"\b(all|every|the) attention\b|\battention (layers|projections|matrices)\b", t)
+        and not named
+    ):
         return "q_proj,k_proj,v_proj,o_proj"
     if re.search(r"\bq\s*(\+|and|,|&)\s*v\b", t) and not named:
         return "q_proj,v_proj"
@@ -172,9 +231,12 @@ def _rslora(t: str) -> bool:
 def _format(t: str) -> str | None:
     if re.search(r"\bqlora\b|double[- ]quant", t):
         return "nf4_double_quant"
-    for pattern, fmt in ((r"4[- ]?bit|\bnf4\b|\bint4\b", "nf4"), (r"8[- ]?bit|\bint8\b|llm\.int8", "int8"),
-                         (r"16[- ]?bit|\bbf16\b|\bfp16\b|\bhalf\b|bfloat16|float16", "bf16"),
-                         (r"32[- ]?bit|\bfp32\b|float32|full precision", "fp32")):
+    for pattern, fmt in (
+        (r"4[- ]?bit|\bnf4\b|\bint4\b", "nf4"),
+        (r"8[- ]?bit|\bint8\b|llm\.int8", "int8"),
+        (r"16[- ]?bit|\bbf16\b|\bfp16\b|\bhalf\b|bfloat16|float16", "bf16"),
+        (r"32[- ]?bit|\bfp32\b|float32|full precision", "fp32"),
+    ):
         if re.search(pattern, t):
             return fmt
     return None
@@ -182,9 +244,13 @@ def _format(t: str) -> str | None:
 
 def _gpu(t: str) -> str | None:
     # Names are keys of the Lab's own GPU list, memory.GPUS_MIB (a test checks each one).
-    for pattern, name in ((r"\bt4\b", "T4 16 GB"), (r"\b4090\b", "RTX 4090 24 GB"),
-                          (r"a100[- ]?(sxm|pcie)?[- ]?80", "A100 80 GB"), (r"\ba100\b", "A100 40 GB"),
-                          (r"\bh100\b", "H100 80 GB")):
+    for pattern, name in (
+        (r"\bt4\b", "T4 16 GB"),
+        (r"\b4090\b", "RTX 4090 24 GB"),
+        (r"a100[- ]?(sxm|pcie)?[- ]?80", "A100 80 GB"),
+        (r"\ba100\b", "A100 40 GB"),
+        (r"\bh100\b", "H100 80 GB"),
+    ):
         if re.search(pattern, t):
             return name
     return None

@@ -18,21 +18,26 @@ from studyapp import config
 from studyapp.core.content import Course, Unit, slugify
 
 CHUNK_WORDS = 80  # a chunk closes at the first paragraph boundary past this many words (docs/buddy.md)
-KIND_LABELS = {"section": "Unit text", "card": "Recall card", "question": "Quiz explanation", "lab": "Lab help"}
+KIND_LABELS = {
+    "section": "Unit text",
+    "card": "Recall card",
+    "question": "Quiz explanation",
+    "lab": "Lab help",
+}
 
 
 @dataclass(frozen=True)
 class Passage:
     """One citable piece of the course, and where a citation of it leads."""
 
-    id: str             # stable within one content version: "lora-basics/counting-the-parameters#1"
-    kind: str           # "section" | "card" | "question" | "lab"
-    unit_slug: str      # "" for Lab help
-    unit_title: str     # for Lab help: "LoRA Lab"
-    section_slug: str   # slugify(## heading); "" for a unit's intro or a Lab page
+    id: str  # stable within one content version: "lora-basics/counting-the-parameters#1"
+    kind: str  # "section" | "card" | "question" | "lab"
+    unit_slug: str  # "" for Lab help
+    unit_title: str  # for Lab help: "LoRA Lab"
+    section_slug: str  # slugify(## heading); "" for a unit's intro or a Lab page
     section_title: str  # the heading as written; for Lab help the page title
-    text: str           # Markdown, as the course shows it
-    title: str = ""     # a card's front, a question's prompt, a Lab help topic
+    text: str  # Markdown, as the course shows it
+    title: str = ""  # a card's front, a question's prompt, a Lab help topic
     lab_path: str = ""  # "lab-build" for Lab help
 
     @property
@@ -66,12 +71,17 @@ def unit_passages(unit: Unit) -> list[Passage]:
     for title, body in split_sections(unit.body):
         slug = slugify(title) if title else ""
         for i, chunk in enumerate(chunk_markdown(body)):
-            out.append(Passage(f"{unit.slug}/{slug}#{i}", "section", unit.slug, unit.title, slug,
-                               title, chunk))
-    out += [Passage(f"card:{c.key}", "card", unit.slug, unit.title, "", "", c.back, title=c.front)
-            for c in unit.cards]
-    out += [Passage(f"question:{q.key}", "question", unit.slug, unit.title, "", "", q.explanation,
-                    title=q.prompt) for q in unit.questions]
+            out.append(
+                Passage(f"{unit.slug}/{slug}#{i}", "section", unit.slug, unit.title, slug, title, chunk)
+            )
+    out += [
+        Passage(f"card:{c.key}", "card", unit.slug, unit.title, "", "", c.back, title=c.front)
+        for c in unit.cards
+    ]
+    out += [
+        Passage(f"question:{q.key}", "question", unit.slug, unit.title, "", "", q.explanation, title=q.prompt)
+        for q in unit.questions
+    ]
     return out
 
 
@@ -143,12 +153,34 @@ def lab_passages() -> list[Passage]:
     for panel in PANELS:
         doc = _docstring(config.PACKAGE_ROOT / panel.view)
         if doc:
-            out.append(Passage(f"lab:{panel.url_path}", "lab", "", "LoRA Lab", "", panel.title, doc,
-                               title=panel.title, lab_path=panel.url_path))
+            out.append(
+                Passage(
+                    f"lab:{panel.url_path}",
+                    "lab",
+                    "",
+                    "LoRA Lab",
+                    "",
+                    panel.title,
+                    doc,
+                    title=panel.title,
+                    lab_path=panel.url_path,
+                )
+            )
     build = next(p for p in PANELS if p.url_path == "lab-build")
     for name in LoraSettings.__dataclass_fields__:
-        out.append(Passage(f"lab:{build.url_path}#{name}", "lab", "", "LoRA Lab", "", build.title,
-                           field_help(name), title=name, lab_path=build.url_path))
+        out.append(
+            Passage(
+                f"lab:{build.url_path}#{name}",
+                "lab",
+                "",
+                "LoRA Lab",
+                "",
+                build.title,
+                field_help(name),
+                title=name,
+                lab_path=build.url_path,
+            )
+        )
     return out
 
 

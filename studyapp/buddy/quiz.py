@@ -24,8 +24,14 @@ def is_quiz_request(text: str) -> bool:
     return bool(REQUEST.search(text))
 
 
-def quiz_queue(store: Store, scheduler: Scheduler, user_id: str, card_keys: list[str], now: datetime,
-               limit: int = QUIZ_LENGTH) -> list[str]:
+def quiz_queue(
+    store: Store,
+    scheduler: Scheduler,
+    user_id: str,
+    card_keys: list[str],
+    now: datetime,
+    limit: int = QUIZ_LENGTH,
+) -> list[str]:
     """Cards to quiz, in order: due ones (most overdue first), then the weakest reviewed ones
     (lowest retrievability now, most lapses first), then cards never seen, in course order.
 
@@ -36,6 +42,8 @@ def quiz_queue(store: Store, scheduler: Scheduler, user_id: str, card_keys: list
     states = {k: s for k, s in srs.load_states(store, user_id).items() if k in wanted}
     due = sorted((k for k, s in states.items() if s.card.due <= now), key=lambda k: states[k].card.due)
     reviewed = [k for k in states if k not in due]
-    weakest = sorted(reviewed, key=lambda k: (srs.retrievability(scheduler, states[k], now), -states[k].lapses))
+    weakest = sorted(
+        reviewed, key=lambda k: (srs.retrievability(scheduler, states[k], now), -states[k].lapses)
+    )
     fresh = [k for k in card_keys if k not in states]
     return (due + weakest + fresh)[:limit]

@@ -26,9 +26,9 @@ from studyapp.buddy.passages import Passage
 
 # A ranker scores passages for a question: {rowid: score}, higher is better.
 Ranker = Callable[[CourseIndex, str], dict[int, float]]
-RRF_K = 60           # the constant of reciprocal rank fusion (the paper's value)
+RRF_K = 60  # the constant of reciprocal rank fusion (the paper's value)
 FOUND_COVERAGE = 0.45  # below this share of the question's idf weight, the course has no answer
-FOUND_DEPTH = 3        # ... in any of the first three sections (tests/buddy: calibrated both ways)
+FOUND_DEPTH = 3  # ... in any of the first three sections (tests/buddy: calibrated both ways)
 SAME_UNIT_BOOST = 1.15  # the unit the student is reading wins near-ties
 SECTION_LIMIT = 5
 
@@ -48,10 +48,10 @@ class SectionHit:
 
     unit_slug: str
     section_slug: str
-    where: str          # "Unit › Section"
-    url: str            # /unit?unit=...&section=...
-    score: float        # the ranker's section score (bm25, or fused)
-    coverage: float     # 0..1: share of the question's idf weight found in this section
+    where: str  # "Unit › Section"
+    url: str  # /unit?unit=...&section=...
+    score: float  # the ranker's section score (bm25, or fused)
+    coverage: float  # 0..1: share of the question's idf weight found in this section
     passages: tuple[Scored, ...]
 
 
@@ -70,8 +70,14 @@ class Retrieval:
         return [f"{s.unit_slug}/{s.section_slug}" for s in self.sections]
 
 
-def retrieve(index: CourseIndex, question: str, *, unit: str | None = None, limit: int = SECTION_LIMIT,
-             rankers: Sequence[Ranker] = ()) -> Retrieval:
+def retrieve(
+    index: CourseIndex,
+    question: str,
+    *,
+    unit: str | None = None,
+    limit: int = SECTION_LIMIT,
+    rankers: Sequence[Ranker] = (),
+) -> Retrieval:
     """Rank sections for ``question``; ``unit`` is the unit the student is on (a tie-breaker).
 
     ``rankers`` are more passage rankers to fuse with bm25 (none in the app). Raises
@@ -105,8 +111,9 @@ def _lab_hits(index: CourseIndex, scores: dict[int, float], limit: int = 2) -> t
     return tuple(sorted(lab, key=lambda h: h.score, reverse=True)[:limit])
 
 
-def _rank_sections(index: CourseIndex, scores: dict[int, float], words: list[str],
-                   unit: str | None) -> list[SectionHit]:
+def _rank_sections(
+    index: CourseIndex, scores: dict[int, float], words: list[str], unit: str | None
+) -> list[SectionHit]:
     grouped: dict[tuple[str, str], list[Scored]] = defaultdict(list)
     for rowid, score in scores.items():
         p = index.passage(rowid)
@@ -118,8 +125,17 @@ def _rank_sections(index: CourseIndex, scores: dict[int, float], words: list[str
         found.sort(key=lambda h: h.score, reverse=True)
         best = found[0].score * (SAME_UNIT_BOOST if unit and unit_slug == unit else 1.0)
         first = found[0].passage
-        hits.append(SectionHit(unit_slug, section_slug, first.where, first.url, best,
-                               coverage.of(unit_slug, section_slug), tuple(found)))
+        hits.append(
+            SectionHit(
+                unit_slug,
+                section_slug,
+                first.where,
+                first.url,
+                best,
+                coverage.of(unit_slug, section_slug),
+                tuple(found),
+            )
+        )
     return sorted(hits, key=lambda h: h.score, reverse=True)
 
 

@@ -19,12 +19,16 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 def add_parser(commands) -> argparse.ArgumentParser:
     """Add `ask` to the CLI."""
-    ask = commands.add_parser("ask", help="ask the study buddy a question about the course",
-                              description="Answer from the course with sources, or compute a figure with the "
-                                          "Lab; offline, no LLM.")
+    ask = commands.add_parser(
+        "ask",
+        help="ask the study buddy a question about the course",
+        description="Answer from the course with sources, or compute a figure with the Lab; offline, no LLM.",
+    )
     ask.add_argument("question", help='the question, in quotes: "does llama-2-7b fit a T4 in 4-bit?"')
     ask.add_argument("--unit", metavar="SLUG", help="the unit you are studying (its sections win near-ties)")
-    ask.add_argument("--content", type=Path, help="course folder (default: the bundled course, or $STUDYAPP_CONTENT)")
+    ask.add_argument(
+        "--content", type=Path, help="course folder (default: the bundled course, or $STUDYAPP_CONTENT)"
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ask.set_defaults(handler=run_ask)
     return ask
@@ -56,7 +60,9 @@ def as_text(answer, tty: bool = False) -> str:
     for c in answer.citations:
         parts.append(f"[{c.n}] {c.where}\n    {c.url}  (score {c.score:.2f})\n\n{c.markdown(before, after)}")
     if answer.cards:
-        parts.append("Drill these now:\n" + "\n".join(f"- {card.front} ({card.key})" for card in answer.cards))
+        parts.append(
+            "Drill these now:\n" + "\n".join(f"- {card.front} ({card.key})" for card in answer.cards)
+        )
     if answer.lab_url and not answer.computed:
         parts.append(f"Try it in the LoRA Lab: {answer.lab_url}")
     return "\n\n".join(parts)

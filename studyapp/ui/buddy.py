@@ -21,8 +21,10 @@ AVATAR, STUDENT_AVATAR = ":material/support_agent:", ":material/person:"
 BUDDY_PAGE = "views/buddy.py"
 UNIT_PAGE = "views/unit.py"
 COMPACT_HISTORY = 6  # messages the unit page's panel shows; the Study buddy page shows all
-GREETING = ("Hi! I'm Spooky, your study buddy. Ask me about the course, ask for a number "
-            "(“does llama-2-7b fit a T4 in 4-bit?”), or say **quiz me**.")
+GREETING = (
+    "Hi! I'm Spooky, your study buddy. Ask me about the course, ask for a number "
+    "(“does llama-2-7b fit a T4 in 4-bit?”), or say **quiz me**."
+)
 
 
 @st.cache_resource(show_spinner="Spooky is reading the course…", max_entries=4)
@@ -44,7 +46,7 @@ class QuizState:
 
     keys: list[str]
     pos: int = 0
-    typed: str | None = None           # the student's answer to the current card, once given
+    typed: str | None = None  # the student's answer to the current card, once given
     outcomes: dict = field(default_factory=dict)  # srs.preview of the current card, computed when answered
     shown_at: float = 0.0
     ratings: list[str] = field(default_factory=list)
@@ -84,8 +86,11 @@ def chat(unit_slug: str = "", key: str = "buddy", compact: bool = False) -> None
         for message in past:
             _draw_message(message, key, compact)
     state = st.session_state.get(f"{key}-quiz")
-    placeholder = "Your answer (or “skip”, “stop”)…" if state and state.current and state.typed is None \
+    placeholder = (
+        "Your answer (or “skip”, “stop”)…"
+        if state and state.current and state.typed is None
         else "Ask Spooky about the course…"
+    )
     prompt = st.chat_input(placeholder, key=f"{key}-input")
     with box:
         if prompt:
@@ -136,8 +141,15 @@ def _stream_llm(answer: Answer, config: llm.LlmConfig) -> Answer:
 
 def _save_buddy(text: str, unit_slug: str, payload: dict) -> None:
     try:
-        history.add_message(context.store(), context.current_user(), history.BUDDY, text, context.now(),
-                            unit_slug=unit_slug, payload=payload)
+        history.add_message(
+            context.store(),
+            context.current_user(),
+            history.BUDDY,
+            text,
+            context.now(),
+            unit_slug=unit_slug,
+            payload=payload,
+        )
     except StoreError as exc:
         context.show_store_error(exc)
 
@@ -149,7 +161,9 @@ def _draw_message(message: history.Message, key: str, compact: bool) -> None:
         return
     with st.chat_message("assistant", avatar=AVATAR):
         if "answer" in message.payload:
-            draw_answer(Answer.from_dict(message.payload["answer"]), f"{key}-{message.id}", compact, chat_key=key)
+            draw_answer(
+                Answer.from_dict(message.payload["answer"]), f"{key}-{message.id}", compact, chat_key=key
+            )
         elif "quiz" in message.payload:
             _draw_reveal(message.payload["quiz"])
         else:
@@ -165,8 +179,12 @@ def draw_answer(answer: Answer, key: str, compact: bool = False, chat_key: str |
         st.caption(f":material/cloud_off: {answer.notice}")
     st.markdown(answer.text)
     for i, cite in enumerate(answer.citations):
-        st.page_link(UNIT_PAGE, label=f"[{cite.n}] {cite.where}", icon=":material/menu_book:",
-                     query_params={"unit": cite.unit, **({"section": cite.section_slug} if cite.section_slug else {})})
+        st.page_link(
+            UNIT_PAGE,
+            label=f"[{cite.n}] {cite.where}",
+            icon=":material/menu_book:",
+            query_params={"unit": cite.unit, **({"section": cite.section_slug} if cite.section_slug else {})},
+        )
         if i == 0 and not compact:
             st.markdown(cite.markdown())
         else:
@@ -175,13 +193,19 @@ def draw_answer(answer: Answer, key: str, compact: bool = False, chat_key: str |
     if answer.cards:
         st.markdown("**Drill these now:**\n" + "\n".join(f"- {card.front}" for card in answer.cards))
         if chat_key:
-            st.button("Quiz me on these", key=f"{key}-drill", icon=":material/bolt:", on_click=_begin_quiz,
-                      args=(chat_key, answer.unit, [c.key for c in answer.cards]))
+            st.button(
+                "Quiz me on these",
+                key=f"{key}-drill",
+                icon=":material/bolt:",
+                on_click=_begin_quiz,
+                args=(chat_key, answer.unit, [c.key for c in answer.cards]),
+            )
     if answer.lab_url and answer.kind != COMPUTED:
         st.markdown(f":material/science: [Work it out in the LoRA Lab]({answer.lab_url})")
 
 
 # ---- quiz me ---------------------------------------------------------------------------------
+
 
 def _start_quiz(key: str, unit_slug: str) -> None:
     """The student typed "quiz me": begin, and say so in the chat."""
@@ -203,8 +227,11 @@ def _begin_quiz(key: str, unit_slug: str, keys: list[str] | None = None) -> str 
         return None
     st.session_state[f"{key}-quiz"] = QuizState(list(chosen), shown_at=now.timestamp())
     where = "on this topic" if keys else (f"from {unit.title}" if unit else "from the whole course")
-    text = (f"Quiz time: {len(chosen)} card(s) {where}" + ("" if keys else ", due ones first, then your weakest")
-            + ". Type your answer in the box; I'll show the card's answer beside yours and you rate it.")
+    text = (
+        f"Quiz time: {len(chosen)} card(s) {where}"
+        + ("" if keys else ", due ones first, then your weakest")
+        + ". Type your answer in the box; I'll show the card's answer beside yours and you rate it."
+    )
     _save_buddy(text, unit_slug, {})
     return text
 
@@ -236,9 +263,14 @@ def _draw_quiz(key: str) -> None:
         _draw_reveal({"answer": state.typed, "back": card.back})
         columns = st.columns(4)
         for column, rating in zip(columns, srs.RATINGS):
-            column.button(state.outcomes[rating].label, key=f"{key}-quiz-rate-{int(rating)}", width="stretch",
-                          on_click=_rate, args=(state, key, rating),
-                          type="primary" if rating == srs.Rating.Good else "secondary")
+            column.button(
+                state.outcomes[rating].label,
+                key=f"{key}-quiz-rate-{int(rating)}",
+                width="stretch",
+                on_click=_rate,
+                args=(state, key, rating),
+                type="primary" if rating == srs.Rating.Good else "secondary",
+            )
 
 
 def _draw_reveal(quiz_payload: dict) -> None:
@@ -263,8 +295,15 @@ def _rate(state: QuizState, key: str, rating) -> None:
         st.session_state[f"{key}-quiz-error"] = str(exc)
         return  # the card stays revealed: the student can press the rating again
     label = srs.RATING_LABELS[rating]
-    payload = {"quiz": {"key": state.current, "front": card.front, "back": card.back,
-                        "answer": state.typed, "rating": label}}
+    payload = {
+        "quiz": {
+            "key": state.current,
+            "front": card.front,
+            "back": card.back,
+            "answer": state.typed,
+            "rating": label,
+        }
+    }
     _save_buddy(f"Quiz: {card.front} — rated {label}", "", payload)
     state.ratings.append(label)
     state.pos, state.typed, state.outcomes, state.shown_at = state.pos + 1, None, {}, now.timestamp()
@@ -274,7 +313,9 @@ def _rate(state: QuizState, key: str, rating) -> None:
 
 def _end_quiz(state: QuizState, key: str) -> str:
     """Close the quiz with a summary message; return its text."""
-    counts = {label: state.ratings.count(label) for label in srs.RATING_LABELS.values() if label in state.ratings}
+    counts = {
+        label: state.ratings.count(label) for label in srs.RATING_LABELS.values() if label in state.ratings
+    }
     done = ", ".join(f"{n} {label}" for label, n in counts.items()) or "no cards rated"
     text = f"Quiz over: {done}. Your ratings are in your review schedule, as in the Fast Drill."
     _save_buddy(text, "", {})
@@ -287,8 +328,15 @@ def _toolbar(unit_slug: str, key: str, compact: bool) -> None:
     if error:
         st.error(f"**Not saved.** {error}", icon=":material/warning:")
     left, right = st.columns(2) if compact else st.columns([1, 1, 4])[:2]
-    left.button("Quiz me", key=f"{key}-quiz-start", icon=":material/bolt:", on_click=_begin_quiz, width="stretch",
-                args=(key, unit_slug), help="Your due cards, then your weakest, one at a time")
+    left.button(
+        "Quiz me",
+        key=f"{key}-quiz-start",
+        icon=":material/bolt:",
+        on_click=_begin_quiz,
+        width="stretch",
+        args=(key, unit_slug),
+        help="Your due cards, then your weakest, one at a time",
+    )
     with right.popover("Clear", icon=":material/delete:", help="Delete this conversation", width="stretch"):
         st.caption("This deletes your whole conversation with Spooky. Your reviews stay.")
         st.button("Delete my conversation", key=f"{key}-clear", type="primary", on_click=_clear, args=(key,))

@@ -7,11 +7,18 @@ import streamlit as st
 from studyapp.ui import buddy, context
 
 st.title(":material/support_agent: Spooky, your study buddy")
-st.caption("Ask anything about the course: every answer cites the sections it comes from, and numbers "
-           "are computed with the LoRA Lab, never guessed. Your conversation is yours alone.")
+st.caption(
+    "Ask anything about the course: every answer cites the sections it comes from, and numbers "
+    "are computed with the LoRA Lab, never guessed. Your conversation is yours alone."
+)
 course = context.course()
 slugs = [""] + [u.slug for u in course.units]
 titles = {"": "The whole course", **{u.slug: f"{u.order}. {u.title}" for u in course.units}}
-unit = st.selectbox("Studying", slugs, format_func=titles.get, key="buddy-page-unit",
-                    help="Sections of this unit win near-ties, and quiz-me takes its cards.")
+unit = st.selectbox(
+    "Studying",
+    slugs,
+    format_func=titles.get,
+    key="buddy-page-unit",
+    help="Sections of this unit win near-ties, and quiz-me takes its cards.",
+)
 buddy.chat(unit_slug=unit, key="buddy-page")

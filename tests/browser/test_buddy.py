@@ -29,7 +29,10 @@ def test_ask_on_a_unit_page_see_cited_sections_and_follow_one(server, page):
     citation.wait_for()
     assert page.get_by_role("link", name="[2] ").count() + page.get_by_role("link", name="[3] ").count() == 2
     link = urlparse(citation.get_attribute("href"))
-    assert link.path.endswith("unit") and parse_qs(link.query) == {"unit": ["qlora"], "section": ["double-quantization"]}
+    assert link.path.endswith("unit") and parse_qs(link.query) == {
+        "unit": ["qlora"],
+        "section": ["double-quantization"],
+    }
     page.locator(".stMarkdown span", has_text="Double quantization").first.wait_for()  # the highlighted words
     citation.click()
     page.get_by_role("heading", name="QLoRA: fine-tuning on a 4-bit base", level=1).wait_for()
@@ -44,7 +47,10 @@ def test_a_citation_on_the_study_buddy_page_opens_the_unit_at_its_section(server
     page.get_by_role("heading", name="QLoRA: fine-tuning on a 4-bit base", level=1).wait_for()
     wait_idle(page)
     query = parse_qs(urlparse(page.url).query)
-    assert urlparse(page.url).path == "/unit" and query == {"unit": ["qlora"], "section": ["double-quantization"]}
+    assert urlparse(page.url).path == "/unit" and query == {
+        "unit": ["qlora"],
+        "section": ["double-quantization"],
+    }
     # The conversation is still there after the visit (it lives in SQLite, not in the page).
     page.goto(f"{server.url}/buddy")
     wait_idle(page)

@@ -12,7 +12,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-GOOD_REPLY = ["Double quantization stores the absmax ", "constants in 8 bits [1], ", "saving 0.373 bits per parameter [1]."]
+GOOD_REPLY = [
+    "Double quantization stores the absmax ",
+    "constants in 8 bits [1], ",
+    "saving 0.373 bits per parameter [1].",
+]
 
 
 class FakeLlm:
@@ -60,8 +64,16 @@ class FakeLlm:
             return
         parts = {"good": GOOD_REPLY, "bad_cite": ["See passage [9]."], "empty": []}.get(self.behaviour, [])
         for text in parts:
-            self._event(out, {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": model,
-                              "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
+            self._event(
+                out,
+                {
+                    "id": "x",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": model,
+                    "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+                },
+            )
         if self.behaviour == "garbage":
             out.write(b"data: {not json\n\n")
         out.write(b"data: [DONE]\n\n")

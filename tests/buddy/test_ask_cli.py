@@ -33,8 +33,10 @@ def test_json_of_a_number_question_has_the_computed_value_and_formula(capsys):
 def test_text_output_lists_each_citation_with_its_link(capsys):
     assert main(["ask", "what does print_trainable_parameters print?", "--unit", "lora-basics"]) == 0
     out = capsys.readouterr().out
-    assert ("[1] LoRA: Low-Rank Adaptation Explained › Wrapping a model with peft\n"
-            "    /unit?unit=lora-basics&section=wrapping-a-model-with-peft  (score ") in out
+    assert (
+        "[1] LoRA: Low-Rank Adaptation Explained › Wrapping a model with peft\n"
+        "    /unit?unit=lora-basics&section=wrapping-a-model-with-peft  (score "
+    ) in out
     assert re.findall(r"^\[(\d)\] ", out, flags=re.M) == ["1", "2", "3"]
     assert "Drill these now:" in out
 

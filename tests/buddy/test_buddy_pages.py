@@ -33,7 +33,9 @@ def test_the_unit_page_panel_answers_with_cited_sections_of_that_unit(db):
     assert "Answers from the course" in texts(at)
     _ask(at, "what does double quantization save?")
     shown = texts(at)
-    assert "The course covers this in **QLoRA: fine-tuning on a 4-bit base › Double quantization** [1]" in shown
+    assert (
+        "The course covers this in **QLoRA: fine-tuning on a 4-bit base › Double quantization** [1]" in shown
+    )
     links = [(p.label, p.proto.page) for p in at.get("page_link")]
     assert any(label.startswith("[1] QLoRA") for label, _ in links)
 
@@ -83,8 +85,9 @@ def test_quiz_me_records_real_reviews_through_the_fsrs_path(db):
     with _opened(db) as store:
         logs = store.query("select card_key, rating from review_log where user_id = 'local'")
         assert len(logs) == 1 and logs[0]["rating"] == 3
-        state = store.query("select reps from card_state where user_id = 'local' and card_key = ?",
-                            (logs[0]["card_key"],))
+        state = store.query(
+            "select reps from card_state where user_id = 'local' and card_key = ?", (logs[0]["card_key"],)
+        )
         assert state == [{"reps": 1}]
         saved = [m.payload["quiz"] for m in history.messages(store, "local") if "quiz" in m.payload]
         assert saved[0]["answer"] == "B starts at zero so BA is zero" and saved[0]["rating"] == "Good"
@@ -110,8 +113,8 @@ def test_clearing_empties_only_this_students_conversation(db):
 def test_a_study_page_and_a_question_import_no_torch(tmp_path):
     script = textwrap.dedent(f"""
         import os, sys
-        sys.path.insert(0, {str(ROOT / 'tests')!r})
-        os.environ["STUDYAPP_DB"] = {str(tmp_path / 'torch.sqlite3')!r}
+        sys.path.insert(0, {str(ROOT / "tests")!r})
+        os.environ["STUDYAPP_DB"] = {str(tmp_path / "torch.sqlite3")!r}
         from apptest_helpers import open_page
         at = open_page("views/unit.py", unit="lora-basics")
         assert "torch" not in sys.modules, "the unit page imported torch"
@@ -119,5 +122,7 @@ def test_a_study_page_and_a_question_import_no_torch(tmp_path):
         assert not at.exception, at.exception
         print("TORCH", "torch" in sys.modules)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=ROOT
+    )
     assert "TORCH False" in out.stdout, out.stdout + out.stderr

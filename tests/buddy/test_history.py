@@ -12,11 +12,20 @@ from studyapp.core.store import open_store, schema_version
 
 def test_messages_are_kept_in_order_with_their_payload(store, now):
     history.add_message(store, "ada", history.STUDENT, "what is NF4?", now, unit_slug="qlora")
-    history.add_message(store, "ada", history.BUDDY, "The course covers this…", now + timedelta(seconds=1),
-                        unit_slug="qlora", payload={"answer": {"kind": "found"}})
+    history.add_message(
+        store,
+        "ada",
+        history.BUDDY,
+        "The course covers this…",
+        now + timedelta(seconds=1),
+        unit_slug="qlora",
+        payload={"answer": {"kind": "found"}},
+    )
     got = history.messages(store, "ada")
     assert [(m.role, m.text, m.unit_slug) for m in got] == [
-        ("student", "what is NF4?", "qlora"), ("buddy", "The course covers this…", "qlora")]
+        ("student", "what is NF4?", "qlora"),
+        ("buddy", "The course covers this…", "qlora"),
+    ]
     assert got[1].payload == {"answer": {"kind": "found"}} and got[0].payload == {}
     assert [m.text for m in history.messages(store, "ada", limit=1)] == ["The course covers this…"]
 

@@ -35,9 +35,16 @@ def test_a_good_stream_becomes_the_reply_with_its_cited_passages(index):
     assert f"[1] ({offline.citations[0].where})" in user and QUESTION in user
 
 
-@pytest.mark.parametrize("behaviour,reason", [
-    ("error", "InternalServerError"), ("bad_cite", "cites passage(s) [9]"), ("garbage", "bad reply"),
-    ("empty", "empty reply"), ("hang", "Timeout")])
+@pytest.mark.parametrize(
+    "behaviour,reason",
+    [
+        ("error", "InternalServerError"),
+        ("bad_cite", "cites passage(s) [9]"),
+        ("garbage", "bad reply"),
+        ("empty", "empty reply"),
+        ("hang", "Timeout"),
+    ],
+)
 def test_every_failure_falls_back_to_the_offline_answer(index, monkeypatch, behaviour, reason):
     monkeypatch.setattr(llm, "TIMEOUT_S", 0.5)
     offline = ask(index, QUESTION)
@@ -95,4 +102,6 @@ def test_the_page_falls_back_with_a_one_line_notice(app_db, monkeypatch):
         at.chat_input[0].set_value(QUESTION).run()
     shown = texts(at)
     assert not at.exception and "fake-model could not answer" in shown
-    assert "The course covers this in **QLoRA: fine-tuning on a 4-bit base › Double quantization** [1]" in shown
+    assert (
+        "The course covers this in **QLoRA: fine-tuning on a 4-bit base › Double quantization** [1]" in shown
+    )

@@ -16,9 +16,9 @@ def _review(store, scheduler, key, rating, when):
 def test_due_cards_come_first_then_the_weakest_then_new_ones(store, scheduler, now):
     keys = ["u/a", "u/b", "u/c", "u/d", "u/e"]
     week_ago = now - timedelta(days=7)
-    _review(store, scheduler, "u/a", srs.Rating.Again, week_ago)   # long overdue
-    _review(store, scheduler, "u/b", srs.Rating.Easy, now - timedelta(hours=1))   # strong, not due
-    _review(store, scheduler, "u/c", srs.Rating.Hard, now - timedelta(hours=2))   # weaker, not due
+    _review(store, scheduler, "u/a", srs.Rating.Again, week_ago)  # long overdue
+    _review(store, scheduler, "u/b", srs.Rating.Easy, now - timedelta(hours=1))  # strong, not due
+    _review(store, scheduler, "u/c", srs.Rating.Hard, now - timedelta(hours=2))  # weaker, not due
     assert quiz_queue(store, scheduler, "ada", keys, now) == ["u/a", "u/c", "u/b", "u/d", "u/e"]
     assert quiz_queue(store, scheduler, "ada", keys, now, limit=2) == ["u/a", "u/c"]
     assert quiz_queue(store, scheduler, "bob", keys, now) == keys  # another student: all new

@@ -15,12 +15,22 @@ from studyapp.buddy.retrieve import FOUND_COVERAGE, retrieve
 from studyapp.core.content import slugify
 
 OUTSIDE = [
-    "what is the capital of france", "how do I bake sourdough bread", "who won the football world cup in 2022",
-    "how do I center a div in css", "what's the weather like tomorrow", "explain photosynthesis in plants",
-    "how do I install windows on a mac", "what is the boiling point of water on mount everest",
-    "recommend a good pizza place near me", "how does a convolutional neural network detect edges in images",
-    "what is the best stock to buy this year", "how do reinforcement learning agents explore",
-    "translate hello into spanish", "what is kubernetes", "how to train a dog to sit", "asdfgh qwerty",
+    "what is the capital of france",
+    "how do I bake sourdough bread",
+    "who won the football world cup in 2022",
+    "how do I center a div in css",
+    "what's the weather like tomorrow",
+    "explain photosynthesis in plants",
+    "how do I install windows on a mac",
+    "what is the boiling point of water on mount everest",
+    "recommend a good pizza place near me",
+    "how does a convolutional neural network detect edges in images",
+    "what is the best stock to buy this year",
+    "how do reinforcement learning agents explore",
+    "translate hello into spanish",
+    "what is kubernetes",
+    "how to train a dog to sit",
+    "asdfgh qwerty",
     "what is a random forest",
 ]
 
@@ -56,17 +66,24 @@ def test_an_answer_cites_sections_with_the_contract_link(index, course):
 def test_matched_words_are_highlighted_in_the_passage(index):
     cite = ask(index, "how much does double quantization save?").citations[0]
     shown = cite.markdown()
-    assert ":orange-background[Double quantization]" in shown or ":orange-background[double quantization]" in shown
+    assert (
+        ":orange-background[Double quantization]" in shown
+        or ":orange-background[double quantization]" in shown
+    )
     assert MARK_OPEN not in shown and MARK_CLOSE not in shown
 
 
 def test_highlighting_leaves_code_maths_and_link_targets_as_written():
-    marked = (f"The {MARK_OPEN}adapter{MARK_CLOSE} `{MARK_OPEN}adapter{MARK_CLOSE}_model` and "
-              f"$r_{MARK_OPEN}adapter{MARK_CLOSE}$ and [open](/lab-build?{MARK_OPEN}adapter{MARK_CLOSE}=1)\n"
-              f"```python\n{MARK_OPEN}adapter{MARK_CLOSE} = 1\n```")
+    marked = (
+        f"The {MARK_OPEN}adapter{MARK_CLOSE} `{MARK_OPEN}adapter{MARK_CLOSE}_model` and "
+        f"$r_{MARK_OPEN}adapter{MARK_CLOSE}$ and [open](/lab-build?{MARK_OPEN}adapter{MARK_CLOSE}=1)\n"
+        f"```python\n{MARK_OPEN}adapter{MARK_CLOSE} = 1\n```"
+    )
     shown = highlight.render_marks(marked, "**", "**")
-    assert shown == ("The **adapter** `adapter_model` and $r_adapter$ and [open](/lab-build?adapter=1)\n"
-                     "```python\nadapter = 1\n```")
+    assert shown == (
+        "The **adapter** `adapter_model` and $r_adapter$ and [open](/lab-build?adapter=1)\n"
+        "```python\nadapter = 1\n```"
+    )
 
 
 def test_cards_on_the_topic_are_offered_to_drill(index, course):
@@ -101,7 +118,8 @@ def test_question_words_drop_phrasing_and_keep_symbols():
 
 
 def test_sections_split_at_headings_outside_code_and_chunks_keep_code_whole():
-    body = "Intro.\n\n## First\n\nText one.\n\n```python\n## not a heading\nx = 1\n```\n\n## Second\n\nText two.\n"
+    body = ("Intro.\n\n## First\n\nText one.\n\n```python\n## not a heading\nx = 1\n```\n\n"
+            "## Second\n\nText two.\n")
     assert [t for t, _ in split_sections(body)] == ["", "First", "Second"]
     long = "\n\n".join(["word " * 50, "```python\n" + "y = 2\n" * 40 + "```", "word " * 50])
     chunks = chunk_markdown(long, max_words=60)

@@ -21,8 +21,12 @@ def test_the_evaluation_set_is_big_enough_and_names_real_sections(course):
     assert len(QUESTIONS) >= 60
     real = {f"{u.slug}/{s.slug}" for u in course.units for s in u.sections}
     unknown = [f"{q.question!r} -> {a}" for q in QUESTIONS for a in q.answers if a not in real]
-    assert not unknown, "sections renamed or removed; update tests/buddy/questions.yaml:\n" + "\n".join(unknown)
-    assert not [q for q in QUESTIONS if any(a.endswith("/summary") for a in q.answers)], "answers are never a Summary"
+    assert not unknown, "sections renamed or removed; update tests/buddy/questions.yaml:\n" + "\n".join(
+        unknown
+    )
+    assert not [q for q in QUESTIONS if any(a.endswith("/summary") for a in q.answers)], (
+        "answers are never a Summary"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +38,16 @@ def test_recall_at_3_stays_above_the_floor(report):
     missed = report.missed(3)
     assert report.recall_at(3) >= FLOOR["recall@3"], (
         f"recall@3 {report.recall_at(3):.3f} < {FLOOR['recall@3']}; not in the first 3 sections:\n"
-        + "\n".join(f"- {q} (rank {report.ranks[q]})" for q in missed))
+        + "\n".join(f"- {q} (rank {report.ranks[q]})" for q in missed)
+    )
 
 
 def test_recall_at_1_and_mrr_stay_above_the_floor(report):
     missed = report.missed(1)
     detail = "\n".join(f"- {q} (rank {report.ranks[q]})" for q in missed)
-    assert report.recall_at(1) >= FLOOR["recall@1"], f"recall@1 {report.recall_at(1):.3f}; not first:\n{detail}"
+    assert report.recall_at(1) >= FLOOR["recall@1"], (
+        f"recall@1 {report.recall_at(1):.3f}; not first:\n{detail}"
+    )
     assert report.mrr >= FLOOR["mrr"], f"MRR {report.mrr:.3f} < {FLOOR['mrr']}; not first:\n{detail}"
 
 
