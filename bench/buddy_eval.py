@@ -39,7 +39,14 @@ def main() -> None:
     questions = load_questions(ROOT / "tests" / "buddy" / "questions.yaml")
     reports = [evaluate(index, questions, "bm25 (FTS5)")]
     if available():
+        started = time.perf_counter()
         embed = EmbeddingRanker()
+        loaded = time.perf_counter()
+        embed(index, questions[0].question)
+        first = time.perf_counter()
+        embed(index, questions[1].question)
+        print(f"MiniLM: import + load {loaded - started:.2f} s, first question (embeds every passage) "
+              f"{first - loaded:.2f} s, next question {(time.perf_counter() - first) * 1000:.0f} ms")
         reports.append(evaluate(index, questions, "bm25 + MiniLM (RRF)", rankers=(embed,)))
         plain = retrieve.bm25_scores
         retrieve.bm25_scores = lambda index, question: {}  # bm25 off: the embeddings rank alone

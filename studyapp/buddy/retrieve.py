@@ -27,7 +27,7 @@ from studyapp.buddy.passages import Passage
 # A ranker scores passages for a question: {rowid: score}, higher is better.
 Ranker = Callable[[CourseIndex, str], dict[int, float]]
 RRF_K = 60  # the constant of reciprocal rank fusion (the paper's value)
-FOUND_COVERAGE = 0.45  # below this share of the question's idf weight, the course has no answer
+FOUND_COVERAGE = 0.47  # below this share of the question's idf weight, the course has no answer
 FOUND_DEPTH = 3  # ... in any of the first three sections (tests/buddy: calibrated both ways)
 SAME_UNIT_BOOST = 1.15  # the unit the student is reading wins near-ties
 SECTION_LIMIT = 5
