@@ -68,25 +68,30 @@ class Answer:
     notice: str = ""  # e.g. why the LLM reply fell back to this one
     mode: str = "offline"  # "offline" | "llm"
 
-    def to_dict(self) -> dict:
-        """JSON-ready dict: answer, citations (unit, section, url, score, ...), computed, cards."""
+    def to_dict(self, marks: bool = False) -> dict:
+        """JSON-ready dict: answer, citations (unit, section, url, score, text, ...), computed, cards.
+
+        With ``marks`` each citation also keeps ``marked`` (its text with the index's marks),
+        so an answer saved in the history redraws with its highlights.
+        """
         out = asdict(self)
         out["answer"] = out.pop("text")
         for c, cite in zip(out["citations"], self.citations):
             c["text"] = highlight.strip_marks(cite.marked)
-            del c["marked"]
+            if not marks:
+                del c["marked"]
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> "Answer":
-        """The inverse of :meth:`to_dict` (marks are not kept: the text is stored plain)."""
+        """The inverse of :meth:`to_dict` (without marks, the passages come back plain)."""
         data = dict(data)
         data["text"] = data.pop("answer")
         cites = tuple(
-            Citation(**{**{k: v for k, v in c.items() if k != "text"}, "marked": c["text"]})
+            Citation(**{k: v for k, v in c.items() if k != "text"} | {"marked": c.get("marked", c["text"])})
             for c in data.get("citations", ())
         )
-        computed = numbers.Computed(**data["computed"]) if data.get("computed") else None
+        computed = numbers.Computed.from_dict(data["computed"]) if data.get("computed") else None
         cards = tuple(CardRef(**c) for c in data.get("cards", ()))
         return cls(
             **{

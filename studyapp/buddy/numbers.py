@@ -55,6 +55,13 @@ class Computed:
         """JSON-ready dict."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Computed":
+        """The inverse of :meth:`to_dict`, also after a JSON round trip (lists back to tuples)."""
+        return cls(
+            **{**data, "details": tuple(data.get("details", ())), "assumed": tuple(data.get("assumed", ()))}
+        )
+
 
 def compute(q: NumberQuestion) -> Computed:
     """Answer a number question with the Lab.

@@ -125,7 +125,7 @@ def _answer(prompt: str, unit_slug: str, key: str, compact: bool) -> None:
         if config and answer.kind == FOUND and answer.citations:
             answer = _stream_llm(answer, config)
         draw_answer(answer, f"{key}-new", compact, chat_key=key)
-    _save_buddy(answer.text, unit_slug, {"answer": answer.to_dict()})
+    _save_buddy(answer.text, unit_slug, {"answer": answer.to_dict(marks=True)})
 
 
 def _stream_llm(answer: Answer, config: llm.LlmConfig) -> Answer:

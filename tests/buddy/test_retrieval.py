@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -118,8 +119,10 @@ def test_question_words_drop_phrasing_and_keep_symbols():
 
 
 def test_sections_split_at_headings_outside_code_and_chunks_keep_code_whole():
-    body = ("Intro.\n\n## First\n\nText one.\n\n```python\n## not a heading\nx = 1\n```\n\n"
-            "## Second\n\nText two.\n")
+    body = (
+        "Intro.\n\n## First\n\nText one.\n\n```python\n## not a heading\nx = 1\n```\n\n"
+        "## Second\n\nText two.\n"
+    )
     assert [t for t, _ in split_sections(body)] == ["", "First", "Second"]
     long = "\n\n".join(["word " * 50, "```python\n" + "y = 2\n" * 40 + "```", "word " * 50])
     chunks = chunk_markdown(long, max_words=60)
@@ -130,3 +133,12 @@ def test_sections_split_at_headings_outside_code_and_chunks_keep_code_whole():
 def test_lab_help_is_indexed_and_cited_with_its_page(index):
     found = retrieve(index, "what does lora_dropout do on the branch input")
     assert any(h.passage.lab_path == "lab-build" and h.passage.url == "/lab-build" for h in found.lab)
+
+
+def test_an_answer_survives_the_round_trip_through_the_history_with_its_highlights(index):
+    from studyapp.buddy.answer import Answer
+
+    answer = ask(index, "does llama-2-7b fit a T4 in 4-bit?")
+    assert Answer.from_dict(json.loads(json.dumps(answer.to_dict(marks=True)))) == answer
+    plain = Answer.from_dict(json.loads(json.dumps(answer.to_dict())))
+    assert plain.computed == answer.computed and MARK_OPEN not in plain.citations[0].marked
