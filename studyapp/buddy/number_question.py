@@ -152,16 +152,23 @@ def _settings(lowered: str, quantity: str, model: str | None, unknown: str, dims
     )
 
 
+# Figures the Lab does not compute from a question: "how many layers", "how big is the vocabulary".
+OTHER_FIGURE = re.compile(
+    r"how (many|big|large) (\w+ )?(layers?|heads?|tokens?|blocks?|vocab\w*|dimensions?)\b|"
+    r"\bvocab\w*\b|\bhidden size\b|\bcontext (length|window)\b"
+)
+MEMORY = re.compile(r"memory|vram|\bgi?b\b|\bgigabytes?\b|how big|how large|\bbytes\b|\bmi?b\b|on disk")
+FIT = re.compile(r"\bfits?\b|\bfitting\b|enough (memory|vram)|\brun (it )?on\b|\bload (it )?on\b")
+
+
 def _quantity(t: str) -> str | None:
     """The first quantity whose cue the question contains (the order settles overlaps)."""
-    memory = re.search(
-        r"memory|vram|\bgi?b\b|\bgigabytes?\b|how big|how large|\bsize\b|\bbytes\b|\bmi?b\b", t
-    )
-    if re.search(r"\bfits?\b|\bfitting\b|enough (memory|vram)|\brun (it )?on\b|\bload (it )?on\b", t) or _gpu(
-        t
-    ):
+    if OTHER_FIGURE.search(t):
+        return None
+    memory = bool(MEMORY.search(t))
+    if FIT.search(t) or _gpu(t):
         return "fit"
-    if re.search(r"\badapter\b|\bsafetensors\b|adapter_model", t) and memory:
+    if re.search(r"\badapter\b|\bsafetensors\b|adapter_model", t) and (memory or re.search(r"\bsize\b", t)):
         return "adapter_size"
     if (
         memory
@@ -171,11 +178,12 @@ def _quantity(t: str) -> str | None:
         return "full_ft"
     if memory:
         return "training" if _about_training(t) else "weights"
-    if re.search(r"percent|%|\bfraction\b|\bshare\b|\bproportion\b", t):
+    param = re.search(r"\bparam(eter)?s?\b", t)
+    if re.search(r"percent|%|\bfraction\b|\bshare\b|\bproportion\b", t) and _lora_context(t):
         return "percent"
     if re.search(r"\ball params\b|\btotal param|\ball parameters\b", t) and _lora_context(t):
         return "all_params"
-    if re.search(r"\bparam(eter)?s?\b|how many", t):
+    if param:
         return "trainable" if _lora_context(t) else "base_params"
     if re.search(r"scal(e|ing)|\bfactor\b|multipl", t) and re.search(r"alpha|\br\s*=", t):
         return "scaling"

@@ -213,6 +213,9 @@ def test_concept_questions_are_not_computed(index):
         "how much does quantizing the quantization constants save",
         "what is lora",
         "why is B initialised to zero?",
+        "how many layers does llama-2-7b have?",
+        "how big is the vocabulary of llama-3-8b",
+        "what share of llama-3-8b is the embedding",
     ):
         assert parse(question) is None, question
         assert ask(index, question).kind != COMPUTED
