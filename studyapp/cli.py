@@ -15,6 +15,7 @@ COMMANDS = (
     "studyapp.commands.check",
     "studyapp.lab.cli",
     "studyapp.commands.users",
+    "studyapp.commands.ask",
 )
 
 

@@ -106,6 +106,17 @@ def _accounts_and_sessions(db: sqlite_utils.Database) -> None:
     db["sign_in_failure"].create_index(["key", "failed_at"])
 
 
+@migration(3)
+def _buddy_messages(db: sqlite_utils.Database) -> None:
+    # Issue 11: each student's conversation with the study buddy; payload is the answer as JSON
+    # (citations, computed figure, cards) so a reload redraws it without asking again.
+    db["buddy_message"].create(
+        {"id": int, "user_id": str, "unit_slug": str, "role": str, "text": str, "payload": str, "at": str},
+        pk="id",
+    )
+    db["buddy_message"].create_index(["user_id", "id"])
+
+
 class Store:
     """An open study database. Use :func:`open_store`; close with :meth:`close`.
 

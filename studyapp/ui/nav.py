@@ -25,6 +25,7 @@ def sidebar(course: Course) -> None:
             st.switch_page("views/search.py", query_params={"q": query})
         st.page_link("views/home.py", label="Home", icon=":material/home:")
         st.page_link("views/review.py", label="Review due cards", icon=":material/bolt:")
+        st.page_link("views/buddy.py", label="Study buddy", icon=":material/support_agent:")
         st.caption("COURSE")
         for unit in course.units:
             unit_link(unit.slug, f"{unit.order}. {unit.title}")

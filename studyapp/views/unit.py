@@ -8,6 +8,7 @@ from studyapp.core import progress, srs
 from studyapp.core.content import Unit
 from studyapp.core.store import StoreError
 from studyapp.ui import context, explainers, nav
+from studyapp.ui.buddy import panel as buddy_panel
 from studyapp.ui.drill import drill
 from studyapp.ui.quiz_panel import quiz_panel
 from studyapp.ui.scratchpad import scratchpad
@@ -75,3 +76,4 @@ with main:
 with side:
     st.subheader(":material/edit_note: Chapter Scratchpad")
     scratchpad(unit.slug)
+    buddy_panel(unit.slug)
