@@ -27,3 +27,35 @@ def texts(at: AppTest) -> str:
              for e in getattr(at, kind)]
     parts += [str(m.label) + " " + str(m.value) for m in at.metric]
     return "\n".join(str(p) for p in parts)
+
+
+def sign_in(username: str, password: str, page: str | None = None, timeout: float = 60, **query) -> AppTest:
+    """With --auth accounts in the environment: sign in through the form, then open ``page``."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.run()
+    at.text_input(key="signin-username").input(username)
+    at.text_input(key="signin-password").input(password)
+    at.button(key="FormSubmitter:signin-form-Sign in").click().run()
+    assert at.get("popover"), f"{username} could not sign in: {[e.value for e in at.error]}"
+    if page:
+        at.switch_page(page)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def class_environment(monkeypatch, db, *people: tuple[str, str]) -> None:
+    """Point the app at ``db`` with --auth accounts and create these (username, password) accounts."""
+    from datetime import datetime, timezone
+
+    from studyapp.auth import accounts
+    from studyapp.core.store import open_store
+
+    monkeypatch.setenv("STUDYAPP_DB", str(db))
+    monkeypatch.setenv("STUDYAPP_AUTH", "accounts")
+    monkeypatch.setenv("STUDYAPP_SECRET", "apptest-secret-" + "x" * 24)
+    store = open_store(db)
+    for username, password in people:
+        accounts.create_account(store, username, password, datetime.now(timezone.utc))
+    store.close()

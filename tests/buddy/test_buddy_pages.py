@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from apptest_helpers import open_page, texts
+from apptest_helpers import class_environment, open_page, sign_in, texts
 from paths import ROOT
 from studyapp.buddy import history
 from studyapp.core.store import open_store
@@ -40,22 +40,17 @@ def test_the_unit_page_panel_answers_with_cited_sections_of_that_unit(db):
     assert any(label.startswith("[1] QLoRA") for label, _ in links)
 
 
-def test_the_study_buddy_page_keeps_the_conversation_per_student(db):
-    at = open_page()
-    at.session_state["user_id"] = "ada"
-    at.switch_page("views/buddy.py").run()
+def test_the_study_buddy_page_keeps_the_conversation_per_student(db, monkeypatch):
+    class_environment(monkeypatch, db, ("ada", "correct horse"), ("bob", "battery staple"))
+    at = sign_in("ada", "correct horse", "views/buddy.py")
     _ask(at, "what is the capital of france")
     assert "I could not find this in the course." in texts(at)
     with _opened(db) as store:
         assert [m.role for m in history.messages(store, "ada")] == ["student", "buddy"]
         assert history.messages(store, "bob") == []
-    bob = open_page()
-    bob.session_state["user_id"] = "bob"
-    bob.switch_page("views/buddy.py").run()
+    bob = sign_in("bob", "battery staple", "views/buddy.py")
     assert "capital of france" not in texts(bob) and "Hi! I'm Spooky" in texts(bob)
-    again = open_page()
-    again.session_state["user_id"] = "ada"
-    again.switch_page("views/buddy.py").run()  # a reload: the history comes from SQLite
+    again = sign_in("ada", "correct horse", "views/buddy.py")  # a new session: the history comes from SQLite
     assert "capital of france" in texts(again) and "I could not find this in the course." in texts(again)
 
 
