@@ -75,9 +75,9 @@ class CardRow:
 
 
 def students(store: Store) -> list[Student]:
-    """Every account of the class, by display name (the solo "local" profile is not a student)."""
+    """Every student of the class, by display name (not instructors, not the solo "local" profile)."""
     rows = store.query("select id, username, display_name, role from users where provider != 'local' "
-                       "order by lower(display_name), id")
+                       "and coalesce(role, 'student') = 'student' order by lower(display_name), id")
     return [Student(r["id"], r["username"] or "", r["display_name"] or r["id"], r["role"] or "student") for r in rows]
 
 

@@ -57,6 +57,12 @@ def test_student_rows_count_due_and_overdue_and_last_activity(store, course, now
     assert rows["bea"].quiz[course.units[0].slug] == (0, len(course.units[0].questions))
 
 
+def test_instructors_are_not_counted_as_students(store, course, now, scheduler):
+    _class(store, now)
+    accounts.set_role(store, "ada", "instructor")
+    assert sorted(r.username for r in classroom.student_rows(store, scheduler, course, now)) == ["bea", "cai"]
+
+
 def test_csv_has_a_header_and_defuses_formulas(store, course, now, scheduler):
     _class(store, now)
     text = classroom.to_csv(classroom.student_rows(store, scheduler, course, now))
