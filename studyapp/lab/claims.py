@@ -1,9 +1,11 @@
-"""What a unit's claims may compute with: the Lab's real numbers, by short names.
+"""The Lab as the course sees it: what a unit's claims may compute with, by short names, and
+the catalog of pages, models and claim functions the course checker accepts.
 
-``tests/test_claims.py`` evaluates every claim's ``compute`` expression in
-:func:`namespace` and compares the formatted result with the value the unit
-shows. Everything here is computed from real models (built on the meta device)
-or exact arithmetic; nothing is typed in.
+``studyapp check`` and ``tests/test_claims.py`` evaluate every claim's ``compute`` expression
+with :func:`evaluate` (the allow-list interpreter of ``studyapp.core.expressions``, calling only
+:func:`namespace`) and compare the formatted result with the value the unit shows. Everything
+here is computed from real models (built on the meta device) or exact arithmetic; nothing is
+typed in. Importing this module imports no torch; calling the functions does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from typing import Any
+
+from studyapp.core import claims as claims_mod
+from studyapp.core import expressions, units
 
 
 @lru_cache(maxsize=128)
@@ -65,15 +70,35 @@ def support_exchanges() -> list[dict[str, str]]:
 
 
 def namespace() -> dict[str, Any]:
-    """The names a claim's ``compute`` expression may use."""
+    """The names a claim's ``compute`` expression may use: the functions above, a few pure maths
+    helpers, and the binary byte units of ``studyapp.core.units`` (every memory figure is GiB/MiB)."""
     return {"params": params, "base_params": base_params, "weights": weights, "config": config,
             "estimate": estimate, "support_exchanges": support_exchanges, "sqrt": math.sqrt,
-            "ceil": math.ceil, "floor": math.floor, "log2": math.log2, "round": round, "min": min,
-            "max": max, "sum": sum, "abs": abs, "len": len}
+            "ceil": math.ceil, "floor": math.floor, "log": math.log, "log2": math.log2, "exp": math.exp,
+            "round": round, "min": min, "max": max, "sum": sum, "abs": abs, "len": len,
+            "KiB": units.KIB, "MiB": units.MIB, "GiB": units.GIB}
 
 
 def evaluate(compute: str, fmt: str = "{}") -> str:
-    """Evaluate one claim's expression and format it as the unit shows it."""
-    # The names go in as globals so comprehensions inside an expression can see them too.
-    value = eval(compute, {"__builtins__": {}, **namespace()})  # noqa: S307 - author-written course files
-    return fmt.format(value)
+    """Evaluate one claim's expression and format it as the unit shows it.
+
+    Raises:
+        ExpressionError: the expression or format is outside the allow-list.
+        Exception: whatever the expression raises (ZeroDivisionError for ``1 / 0``, ...).
+    """
+    problem = claims_mod.format_problem(fmt)
+    if problem:
+        raise expressions.ExpressionError(problem)
+    return fmt.format(expressions.evaluate(compute, namespace()))
+
+
+def catalog():
+    """What the course may refer to in the Lab: page paths, registry models, claim functions.
+
+    Light: reads names only (no torch).
+    """
+    from studyapp.core.content import LabCatalog
+    from studyapp.lab.panels import url_paths
+    from studyapp.lab.registry import model_names
+
+    return LabCatalog.of(url_paths(), model_names(), namespace())
