@@ -46,6 +46,35 @@ def weights(model: str) -> dict[str, int]:
     return weight_memory(model).to_dict()["bytes"]
 
 
+@lru_cache(maxsize=64)
+def upcast_bytes(model: str) -> int:
+    """Bytes prepare_model_for_kbit_training adds to a 4-bit registry model: it casts every 16-bit
+    parameter that is not a 4-bit weight (embeddings, norms, lm_head) to fp32, 2 bytes more each."""
+    from studyapp.lab.memory import weight_memory
+
+    return 2 * weight_memory(model).kept_params
+
+
+def quant_levels(quant_type: str = "nf4") -> list[float]:
+    """bitsandbytes' 16 levels of a 4-bit type ("nf4" or "fp4"), in code order (NF4's are sorted)."""
+    import bitsandbytes.functional as bnb_f
+
+    return [float(v) for v in bnb_f.get_4bit_type(quant_type, device="cpu")]
+
+
+@lru_cache(maxsize=8)
+def code_counts(quant_type: str = "nf4", blocksize: int = 64, n: int = 64 * 4096, seed: int = 0) -> list[int]:
+    """How often each 4-bit code is used when bitsandbytes quantizes ``n`` normal weights
+    (std 0.02, seeded) in absmax blocks of ``blocksize``: the measurement unit 4 runs."""
+    import bitsandbytes.functional as bnb_f
+    import torch
+
+    weights_ = torch.randn(n, generator=torch.Generator().manual_seed(seed)) * 0.02
+    packed, _ = bnb_f.quantize_4bit(weights_, blocksize=blocksize, quant_type=quant_type)
+    codes = torch.cat([packed.flatten() >> 4, packed.flatten() & 0xF]).long()  # two codes per byte
+    return torch.bincount(codes, minlength=16).tolist()
+
+
 def config(model: str) -> dict[str, Any]:
     """The bundled config.json of a registry model, as a dict."""
     from studyapp.lab.registry import config_dict
@@ -73,7 +102,8 @@ def namespace() -> dict[str, Any]:
     """The names a claim's ``compute`` expression may use: the functions above, a few pure maths
     helpers, and the binary byte units of ``studyapp.core.units`` (every memory figure is GiB/MiB)."""
     return {"params": params, "base_params": base_params, "weights": weights, "config": config,
-            "estimate": estimate, "support_exchanges": support_exchanges, "sqrt": math.sqrt,
+            "estimate": estimate, "support_exchanges": support_exchanges, "upcast_bytes": upcast_bytes,
+            "quant_levels": quant_levels, "code_counts": code_counts, "sqrt": math.sqrt,
             "ceil": math.ceil, "floor": math.floor, "log": math.log, "log2": math.log2, "exp": math.exp,
             "round": round, "min": min, "max": max, "sum": sum, "abs": abs, "len": len,
             "KiB": units.KIB, "MiB": units.MIB, "GiB": units.GIB}
