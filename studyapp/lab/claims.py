@@ -98,11 +98,23 @@ def support_exchanges() -> list[dict[str, str]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def support_split(seed: int = 0) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(train, validation) exchanges as unit 3 splits them: one shuffle with ``random.Random(seed)``,
+    the first tenth held out for validation."""
+    import random
+
+    exchanges = support_exchanges()
+    random.Random(seed).shuffle(exchanges)
+    n_val = len(exchanges) // 10
+    return exchanges[n_val:], exchanges[:n_val]
+
+
 def namespace() -> dict[str, Any]:
     """The names a claim's ``compute`` expression may use: the functions above, a few pure maths
     helpers, and the binary byte units of ``studyapp.core.units`` (every memory figure is GiB/MiB)."""
     return {"params": params, "base_params": base_params, "weights": weights, "config": config,
-            "estimate": estimate, "support_exchanges": support_exchanges, "upcast_bytes": upcast_bytes,
+            "estimate": estimate, "support_exchanges": support_exchanges, "support_split": support_split,
+            "upcast_bytes": upcast_bytes,
             "quant_levels": quant_levels, "code_counts": code_counts, "sqrt": math.sqrt,
             "ceil": math.ceil, "floor": math.floor, "log": math.log, "log2": math.log2, "exp": math.exp,
             "round": round, "min": min, "max": max, "sum": sum, "abs": abs, "len": len,
