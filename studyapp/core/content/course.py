@@ -29,9 +29,9 @@ def load_course(root: Path | str, *, lab: LabCatalog | None = None) -> Course:
     for folder in sorted(p for p in units_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         result = load_unit(folder, lab=lab, checked_against=banner)
         (units if isinstance(result, Unit) else broken).append(result)
-    broken.extend(_duplicate_slugs(units))
-    duplicated = {b.slug for b in broken}
-    units = [u for u in units if u.slug not in duplicated]
+    duplicates = _duplicate_slugs(units)  # the first unit with a slug is served, later ones are broken
+    broken.extend(duplicates)
+    units = [u for u in units if u.path not in {d.path for d in duplicates}]
     return Course(tuple(sorted(units, key=lambda u: (u.order, u.slug))), tuple(broken), root,
                   pins, tuple(file_problems))
 

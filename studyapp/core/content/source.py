@@ -72,9 +72,11 @@ def _too_deep(text: str) -> int:
     where a file that overflowed the parser's recursion went too deep)."""
     depth = 0
     for number, line in enumerate(text.splitlines(), 1):
-        depth += sum(line.count(c) for c in _OPENERS) - sum(line.count(c) for c in _CLOSERS)
-        indent = len(line) - len(line.lstrip(" -"))
-        if depth > MAX_DEPTH or indent > 2 * MAX_DEPTH:
+        for char in line:
+            depth += (char in _OPENERS) - (char in _CLOSERS)
+            if depth > MAX_DEPTH:
+                return number
+        if len(line) - len(line.lstrip(" -")) > 2 * MAX_DEPTH:
             return number
     return 0
 
@@ -129,8 +131,10 @@ def _keys_problem(node: yaml.MappingNode) -> tuple[int, str] | None:
 
 def _yaml_problem(path: Path, exc: yaml.YAMLError, offset: int) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 + offset if mark else offset + 1
     reason = getattr(exc, "problem", None) or str(exc)
+    if "quoted scalar" in str(getattr(exc, "context", "")) and getattr(exc, "context_mark", None):
+        mark, reason = exc.context_mark, f"a quoted text starting here is never closed ({reason})"
+    line = mark.line + 1 + offset if mark else offset + 1
     return Problem(path, line, f"invalid YAML: {reason} (check indentation, and quote text that "
                                "contains ': ' or starts with '{', '[', '*' or '&')")
 

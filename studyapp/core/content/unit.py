@@ -58,10 +58,20 @@ def _load(folder: Path, lab: LabCatalog | None, checked_against: str) -> Unit | 
         problems += claims_mod.unused(claims, set().union(*uses))
     if problems:
         return BrokenUnit(meta.slug, meta.title, meta.order, tuple(problems), folder)
-    banner = [Block("markdown", text=f"*{checked_against}.*\n")] if checked_against else []
     return Unit(meta.slug, meta.title, meta.order, meta.summary, meta.objectives, body,
-                tuple(banner + blocks), tuple(body_mod.sections(body)), tuple(cards), tuple(quiz),
+                tuple(_with_banner(blocks, checked_against)), tuple(body_mod.sections(body)), tuple(cards), tuple(quiz),
                 body_mod.read_minutes(body), folder, tuple(claims.values()), checked_against)
+
+
+def _with_banner(blocks: list[Block], banner: str) -> list[Block]:
+    """The version banner as the first line of the first Markdown block (block indices, which key
+    the explainers' widgets, stay as they were)."""
+    if not banner:
+        return blocks
+    line = f"*{banner}.*\n\n"
+    if blocks and blocks[0].kind == "markdown":
+        return [Block("markdown", text=line + blocks[0].text), *blocks[1:]]
+    return [Block("markdown", text=line), *blocks]
 
 
 def _unit_md(text: str, md: Path, claims, folder: Path, lab: LabCatalog | None):
