@@ -18,16 +18,36 @@ from studyapp.core import claims as claims_mod
 from studyapp.core import expressions, units
 
 
-@lru_cache(maxsize=128)
 def params(model: str, r: int = 8, targets: str = "q_proj,v_proj", alpha: float = 16,
            use_dora: bool = False, use_rslora: bool = False):
     """peft's counts for a registry model wrapped with LoRA (a WrapResult: trainable_params,
-    total_params, trainable_percent, adapter_bytes_fp32, adapter_bytes_bf16, scaling, line)."""
+    total_params, trainable_percent, adapter_bytes_fp32, adapter_bytes_bf16, scaling, line).
+
+    ``alpha`` and ``use_rslora`` change only the scale, never a count, so one wrap per
+    (model, r, targets, use_dora) serves them all; ``scaling`` is peft's, from :func:`scaling`.
+    """
+    import dataclasses
+
+    return dataclasses.replace(_wrapped(model, r, targets, use_dora), scaling=scaling(r, alpha, use_rslora))
+
+
+@lru_cache(maxsize=128)
+def _wrapped(model: str, r: int, targets: str, use_dora: bool):
+    """The expensive part of :func:`params`: peft wraps the meta-device architecture (cached)."""
     from studyapp.lab.settings import LoraSettings
     from studyapp.lab.wrap import wrap_registry_model
 
-    settings = LoraSettings(r=r, lora_alpha=alpha, target_modules=targets, use_dora=use_dora, use_rslora=use_rslora)
-    return wrap_registry_model(model, settings)
+    return wrap_registry_model(model, LoraSettings(r=r, lora_alpha=16, target_modules=targets, use_dora=use_dora))
+
+
+@lru_cache(maxsize=64)
+def scaling(r: int = 8, alpha: float = 16, use_rslora: bool = False) -> float:
+    """The factor peft itself stores on an adapted layer (``layer.scaling``) for this r and lora_alpha."""
+    from peft import LoraConfig, get_peft_model
+    from torch import nn
+
+    config = LoraConfig(r=r, lora_alpha=alpha, target_modules=["0"], use_rslora=use_rslora)
+    return get_peft_model(nn.Sequential(nn.Linear(8, 8)), config).base_model.model[0].scaling["default"]
 
 
 @lru_cache(maxsize=64)
@@ -82,11 +102,16 @@ def config(model: str) -> dict[str, Any]:
     return config_dict(model)
 
 
-def estimate(model: str, **kwargs):
-    """A LoRA / QLoRA training-memory estimate (memory.training_estimate)."""
+@lru_cache(maxsize=64)
+def _estimate(model: str, items: tuple):
     from studyapp.lab.memory import training_estimate
 
-    return training_estimate(model, **kwargs)
+    return training_estimate(model, **dict(items))
+
+
+def estimate(model: str, **kwargs):
+    """A LoRA / QLoRA training-memory estimate (memory.training_estimate), cached per arguments."""
+    return _estimate(model, tuple(sorted(kwargs.items())))
 
 
 def support_exchanges() -> list[dict[str, str]]:
@@ -113,7 +138,7 @@ def namespace() -> dict[str, Any]:
     """The names a claim's ``compute`` expression may use: the functions above, a few pure maths
     helpers, and the binary byte units of ``studyapp.core.units`` (every memory figure is GiB/MiB)."""
     return {"params": params, "base_params": base_params, "weights": weights, "config": config,
-            "estimate": estimate, "support_exchanges": support_exchanges, "support_split": support_split,
+            "estimate": estimate, "scaling": scaling, "support_exchanges": support_exchanges, "support_split": support_split,
             "upcast_bytes": upcast_bytes,
             "quant_levels": quant_levels, "code_counts": code_counts, "sqrt": math.sqrt,
             "ceil": math.ceil, "floor": math.floor, "log": math.log, "log2": math.log2, "exp": math.exp,
