@@ -278,3 +278,75 @@ def test_card_text_must_be_text_not_a_list_or_mapping(content_copy):
     assert problems[("cards.yaml", 2)] == "card 'front' must be text, not a list"
     assert problems[("cards.yaml", 4)] == "card 'back' must be text, not a mapping"
     assert load_course(content_copy).unit("lora-basics") is None
+
+
+OLD_UNIT_MD = '''---
+slug: old
+title: Old format
+order: 1
+summary: A unit written before claims.yaml.
+claims:
+  # counts
+  count:
+    value: "65,536"
+    compute: "8 * (4096 + 4096)"
+    format: "{:,}"
+  count_plain:
+    value: "65536"
+    compute: "8 * (4096 + 4096)"
+    format: "{}"
+objectives:
+  - Convert
+---
+## A
+
+An adapter has {{count}} parameters.
+'''
+OLD_QUIZ = '''- id: q
+  kind: numeric
+  prompt: {{count}} or what?
+  answer: {{count_plain}}
+  explanation: eight times 8192
+- id: s
+  kind: single
+  prompt: Pick
+  choices:
+    - {{count}}
+    - none
+  answer: {{count}}
+  explanation: the count
+'''
+
+
+def test_check_fix_converts_an_old_format_unit(tmp_path, capsys):
+    import yaml
+
+    unit = tmp_path / "units" / "01-old"
+    unit.mkdir(parents=True)
+    (unit / "unit.md").write_text(OLD_UNIT_MD)
+    (unit / "cards.yaml").write_text("- id: c\n  front: How many?\n  back: {{count}}\n")
+    (unit / "quiz.yaml").write_text(OLD_QUIZ)
+    assert "studyapp check --fix" in load_course(tmp_path).problems[0].message
+    assert main(["check", "--fix", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "fixed: " in out and "OK: 1 unit(s)" in out
+    for name in ("claims.yaml", "cards.yaml", "quiz.yaml"):
+        yaml.safe_load((unit / name).read_text())  # valid YAML as written
+    assert "claims:" not in (unit / "unit.md").read_text()
+    claims = yaml.safe_load((unit / "claims.yaml").read_text())
+    assert set(claims) == {"count"}  # the comma-free twin is gone
+    loaded = load_course(tmp_path).unit("old")
+    assert loaded.cards[0].back == "65,536"
+    assert [q.answer for q in loaded.questions] == [65536.0, "65,536"]
+    assert main(["check", "--fix", str(tmp_path)]) == 0  # a second run changes nothing
+    assert "fixed: " not in capsys.readouterr().out
+
+
+def test_check_help_describes_the_format():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "studyapp.cli", "check", "--help"], capture_output=True,
+                         text=True, timeout=60)
+    for words in ("claims.yaml", "{claim: name}", "valid YAML as written", "--fix", "verified_against"):
+        assert words in out.stdout, words

@@ -24,7 +24,8 @@ checked against) and units/NN-slug/ folders, each with:
   quiz.yaml    - {id, kind: single|multi|numeric, prompt, choices, answer, explanation,
                tolerance, unit}; a numeric answer may be a number or {claim: name}
 Every file is valid YAML as written: claims are filled in after parsing. Claims are
-evaluated against the Lab (this imports torch, about 20 s); a claim that raises or that
+evaluated against the Lab (this imports torch and builds models on the meta device:
+about 15 s of CPU); a claim that raises or that
 differs from its shown value is a problem. A warning (not a failure) says when the
 installed peft, transformers, bitsandbytes or torch differ from verified_against.
 
