@@ -56,7 +56,8 @@ def test_expressions_outside_the_allow_list_are_rejected_before_running(source):
 
 
 @pytest.mark.parametrize("source", ["9 ** 9 ** 9", "2 << 100000", "'x' * 10 ** 9", "[0] * 10 ** 9",
-                                    "support_exchanges() * 100000", "sum(support_exchanges() + support_exchanges())"])
+                                    "support_exchanges() * 100000",
+                                    "sum(support_exchanges() + support_exchanges())"])
 def test_arithmetic_is_bounded_and_on_numbers(source):
     with pytest.raises((expressions.ExpressionError, TypeError)):
         evaluate(source)

@@ -82,7 +82,8 @@ def test_missing_answer_duplicate_id_and_unknown_explainer(content_copy):
     quiz.write_text("\n".join(lines) + "\n")
     cards = (content_copy / "units" / UNIT / "cards.yaml").read_text()
     first_id = cards.split("- id: ", 2)[1].split("\n")[0]
-    (content_copy / "units" / UNIT / "cards.yaml").write_text(cards + f"- id: {first_id}\n  front: again\n  back: again\n")
+    extra = f"- id: {first_id}\n  front: again\n  back: again\n"
+    (content_copy / "units" / UNIT / "cards.yaml").write_text(cards + extra)
     _edit(content_copy, "unit.md", "name: lora-params", "name: no-such-explainer")
     problems = _problems(content_copy)
     dup_line = len(cards.splitlines()) + 1
@@ -94,7 +95,8 @@ def test_missing_answer_duplicate_id_and_unknown_explainer(content_copy):
 
 def test_answer_not_among_choices(content_copy):
     quiz = content_copy / "units" / UNIT / "quiz.yaml"
-    quiz.write_text("- id: q\n  kind: single\n  prompt: p\n  choices: [a, b]\n  answer: c\n  explanation: e\n")
+    quiz.write_text("- id: q\n  kind: single\n  prompt: p\n  choices: [a, b]\n  answer: c\n"
+                    "  explanation: e\n")
     (problem,) = [p for p in load_course(content_copy).problems if "never used" not in p.message]
     assert (problem.path.name, problem.line) == ("quiz.yaml", 5)
     assert "not one of the choices" in problem.message
@@ -110,7 +112,8 @@ def test_front_matter_fields_are_required(content_copy):
 def test_one_broken_unit_leaves_the_others_served(content_copy):
     second = content_copy / "units" / "02-second"
     second.mkdir()
-    (second / "unit.md").write_text("---\nslug: second\ntitle: Second\norder: 2\nsummary: s\nobjectives: [o]\n---\n## A\ntext\n")
+    (second / "unit.md").write_text("---\nslug: second\ntitle: Second\norder: 2\nsummary: s\n"
+                                    "objectives: [o]\n---\n## A\ntext\n")
     (second / "cards.yaml").write_text("- id: a\n  front: f\n")
     (second / "quiz.yaml").write_text("[]\n")
     course = load_course(content_copy)
@@ -174,7 +177,8 @@ def _add_claims(root: Path, entries: str = CLAIM) -> None:
 
 def test_claims_fill_placeholders_in_text_cards_and_quiz(content_copy):
     _add_claims(content_copy)
-    _edit(content_copy, "unit.md", "## ", "A rank-8 adapter on a 4096 x 4096 matrix has {{test_trainable}} parameters.\n\n## ")
+    sentence = "A rank-8 adapter on a 4096 x 4096 matrix has {{test_trainable}} parameters.\n\n## "
+    _edit(content_copy, "unit.md", "## ", sentence)
     _edit(content_copy, "cards.yaml", "back: ", "back: ({{ test_trainable }}) ")
     course = load_course(content_copy)
     assert course.problems == []
@@ -226,7 +230,8 @@ def test_a_numeric_answer_naming_a_missing_or_non_number_claim(content_copy):
     problems = _problems(content_copy)
     assert "unknown claim 'nope'" in problems[("quiz.yaml", base + 5)]
     assert "claim 'gpu' shows 'T4 16 GB', which is not a number" in problems[("quiz.yaml", base + 11)]
-    assert "not a text (to take a claim's number, write answer: {claim: NAME})" in problems[("quiz.yaml", base + 17)]
+    hint = "not a text (to take a claim's number, write answer: {claim: NAME})"
+    assert hint in problems[("quiz.yaml", base + 17)]
 
 
 def test_unknown_unused_and_malformed_claims_are_reported(content_copy):
@@ -235,14 +240,17 @@ def test_unknown_unused_and_malformed_claims_are_reported(content_copy):
     _add_claims(content_copy, CLAIM + 'broken:\n  value: "1"\n  compute: "params("\n')
     _edit(content_copy, "quiz.yaml", "prompt: ", "prompt: About {{nope}} ")
     problems = _problems(content_copy)
-    assert problems[("quiz.yaml", _line_of(content_copy, "quiz.yaml", "{{nope}}"))].startswith("unknown claim '{{nope}}'")
-    assert problems[("claims.yaml", base + 1)] == "claim 'test_trainable' is declared but never used as {{test_trainable}}"
+    nope = _line_of(content_copy, "quiz.yaml", "{{nope}}")
+    assert problems[("quiz.yaml", nope)].startswith("unknown claim '{{nope}}'")
+    unused = "claim 'test_trainable' is declared but never used as {{test_trainable}}"
+    assert problems[("claims.yaml", base + 1)] == unused
     assert "claim 'broken': compute is not a Python expression" in problems[("claims.yaml", base + 5)]
 
 
 def test_old_format_unit_asks_for_check_fix(content_copy):
     md = content_copy / "units" / UNIT / "unit.md"
-    md.write_text(md.read_text().replace("objectives:", "claims:\n  x:\n    value: '1'\n    compute: '1'\nobjectives:", 1))
+    old = "claims:\n  x:\n    value: '1'\n    compute: '1'\nobjectives:"
+    md.write_text(md.read_text().replace("objectives:", old, 1))
     (problem,) = load_course(content_copy).problems
     assert problem.line == _line_of(content_copy, "unit.md", "claims:")
     assert "claims now live in claims.yaml" in problem.message and "studyapp check --fix" in problem.message
@@ -250,14 +258,16 @@ def test_old_format_unit_asks_for_check_fix(content_copy):
 
 def test_unknown_front_matter_field(content_copy):
     _edit(content_copy, "unit.md", "objectives:", "objectivs: [x]\nobjectives:")
-    assert any("unknown field 'objectivs' in front matter" in p.message for p in load_course(content_copy).problems)
+    problems = load_course(content_copy).problems
+    assert any("unknown field 'objectivs' in front matter" in p.message for p in problems)
 
 
 def test_python_block_that_does_not_parse(content_copy):
     _edit(content_copy, "unit.md", "```python\n", "```python\ndef broken(:\n")
     line = _line_of(content_copy, "unit.md", "def broken(:")
     problems = [(p.path.name, p.line, p.message) for p in load_course(content_copy).problems]
-    assert ("unit.md", line, "python block does not parse: invalid syntax; fix it or mark the fence with another language") in problems
+    message = "python block does not parse: invalid syntax; fix it or mark the fence with another language"
+    assert ("unit.md", line, message) in problems
 
 
 def test_objectives_empty_explanation_and_missing_answer_are_each_reported(content_copy):
@@ -266,7 +276,8 @@ def test_objectives_empty_explanation_and_missing_answer_are_each_reported(conte
     _edit(content_copy, "cards.yaml", "back:", "old_back:")
     messages = [p.message for p in load_course(content_copy).problems]
     assert "front matter needs 'objectives' (a list of what the student will be able to do)" in messages
-    assert "question needs a non-empty 'explanation' (why the answer is right and the others are not)" in messages
+    why = "question needs a non-empty 'explanation' (why the answer is right and the others are not)"
+    assert why in messages
     assert "card needs a non-empty 'back' (the answer)" in messages
 
 

@@ -40,8 +40,10 @@ def question(unit: str, question_id: str):
 def test_llama70_qlora_follows_the_units_own_recipe():
     """Unit 4 recommends prepare_model_for_kbit_training, whose fp32 upcast does not fit in an A100 40 GB's
     headroom, so with the recipe the 70B model needs an 80 GB card."""
-    args = "'llama-3-70b', weight_format='nf4_double_quant', seq_len=512, batch=1, gradient_checkpointing=True"
-    headroom = float(evaluate(f"[g.headroom_bytes for g in estimate({args}).gpus if g.gpu == 'A100 40 GB'][0]"))
+    args = "'llama-3-70b', weight_format='nf4_double_quant', seq_len=512, batch=1, " \
+           "gradient_checkpointing=True"
+    fits = f"[g.headroom_bytes for g in estimate({args}).gpus if g.gpu == 'A100 40 GB'][0]"
+    headroom = float(evaluate(fits))
     upcast = float(evaluate("upcast_bytes('llama-3-70b')"))
     assert 0 < headroom < upcast  # fits without the upcast, not with it
     assert claim("04", "q_l70_gpu").value == "A100 80 GB"
@@ -77,7 +79,7 @@ def test_nf4_codes_are_not_used_about_equally_often():
         text = re.sub(r"not\** used equally", "", everything(unit))
         assert not re.search(r"equally (often|likely)", text), unit.slug
     assert claim("04", "count_ratio").value == f"{max(counts) / min(counts):.1f}"
-    assert "optimal for normally distributed weights" in card("04", "nf4-why-normal").back  # as the paper's claim
+    assert "optimal for normally distributed weights" in card("04", "nf4-why-normal").back  # the paper's
     assert "not used equally" in card("04", "nf4-why-normal").back
 
 
@@ -106,7 +108,8 @@ def test_memory_figures_are_binary():
         text = everything(unit)
         for phrase in allowed:
             text = text.replace(phrase, "")
-        assert not re.findall(r"\b\d[\d.,]* ?[GMT]B\b", text), (unit.slug, re.findall(r".{30}\d ?[GMT]B\b", text))
+        found = re.findall(r".{30}\b\d[\d.,]* ?[GMT]B\b", text)
+        assert not found, (unit.slug, found)
     assert claim("01", "llama2_adapter_mib_fp32").value == "16.00"  # 4 bytes x 4,194,304 = 16 MiB exactly
     assert claim("04", "t4_gib").value == "15.00" and claim("04", "cuda_reserve_gib").value == "1.00"
 

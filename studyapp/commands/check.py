@@ -39,7 +39,8 @@ def add_parser(commands) -> argparse.ArgumentParser:
                                 description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("dir", nargs="?", type=Path, help="course folder (default: the bundled course)")
     check.add_argument("--fix", action="store_true",
-                       help="first convert units in the old format (claims in unit.md's front matter) in place")
+                       help="first convert units in the old format (claims in unit.md's front matter) "
+                            "in place")
     check.set_defaults(handler=lambda args: check_course(args.dir or config.DEFAULT_CONTENT, fix=args.fix))
     return check
 

@@ -141,7 +141,8 @@ class _Interpreter:
     def _Attribute(self, node: ast.Attribute, scope) -> Any:
         value = getattr(self.run(node.value, scope), node.attr)
         if callable(value):
-            raise ExpressionError(f"'{node.attr}' is a method; a claim reads values, it does not call methods")
+            raise ExpressionError(f"'{node.attr}' is a method; a claim reads values, "
+                                  "it does not call methods")
         return _sized(value)
 
     def _Subscript(self, node: ast.Subscript, scope) -> Any:

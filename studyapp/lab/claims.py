@@ -37,7 +37,8 @@ def _wrapped(model: str, r: int, targets: str, use_dora: bool):
     from studyapp.lab.settings import LoraSettings
     from studyapp.lab.wrap import wrap_registry_model
 
-    return wrap_registry_model(model, LoraSettings(r=r, lora_alpha=16, target_modules=targets, use_dora=use_dora))
+    settings = LoraSettings(r=r, lora_alpha=16, target_modules=targets, use_dora=use_dora)
+    return wrap_registry_model(model, settings)
 
 
 @lru_cache(maxsize=64)
@@ -138,7 +139,8 @@ def namespace() -> dict[str, Any]:
     """The names a claim's ``compute`` expression may use: the functions above, a few pure maths
     helpers, and the binary byte units of ``studyapp.core.units`` (every memory figure is GiB/MiB)."""
     return {"params": params, "base_params": base_params, "weights": weights, "config": config,
-            "estimate": estimate, "scaling": scaling, "support_exchanges": support_exchanges, "support_split": support_split,
+            "estimate": estimate, "scaling": scaling, "support_exchanges": support_exchanges,
+            "support_split": support_split,
             "upcast_bytes": upcast_bytes,
             "quant_levels": quant_levels, "code_counts": code_counts, "sqrt": math.sqrt,
             "ceil": math.ceil, "floor": math.floor, "log": math.log, "log2": math.log2, "exp": math.exp,

@@ -47,7 +47,8 @@ r: 8
 """
 CLAIMS = 'n:\n  value: "2"\n  compute: "1 + 1"\n'
 CARDS = "- id: c1\n  front: What is one plus one?\n  back: Two, {{n}}.\n  tags: [maths]\n"
-QUIZ = ("- id: q1\n  kind: numeric\n  prompt: One plus one?\n  answer: {claim: n}\n  explanation: It is two.\n"
+QUIZ = ("- id: q1\n  kind: numeric\n  prompt: One plus one?\n  answer: {claim: n}\n"
+        "  explanation: It is two.\n"
         "- id: q2\n  kind: single\n  prompt: Pick two.\n  choices: [one, two]\n  answer: two\n"
         "  explanation: Two is two.\n")
 
@@ -89,9 +90,11 @@ CASES = [
     Case("python-block-recursionerror",
          {"unit.md": _replace("x = 1 + 1", "x = 1" + " + 1" * 100_000)}, "unit.md", "x = 1 + 1 + 1",
          "python block is nested too deeply"),
-    Case("claim-deeply-nested", {"claims.yaml": CLAIMS + 'deep:\n  value: "1"\n  compute: "' + "-" * 3000 + '1"\n'},
+    Case("claim-deeply-nested",
+         {"claims.yaml": CLAIMS + 'deep:\n  value: "1"\n  compute: "' + "-" * 3000 + '1"\n'},
          "claims.yaml", "deep:", "compute is nested too deeply"),
-    Case("cards-deep-flow-list", {"cards.yaml": CARDS + "- id: c2\n  front: " + "[" * 2000 + "]" * 2000 + "\n"},
+    Case("cards-deep-flow-list",
+         {"cards.yaml": CARDS + "- id: c2\n  front: " + "[" * 2000 + "]" * 2000 + "\n"},
          "cards.yaml", "front: [[[", "nested too deeply"),
     Case("front-matter-deep-mapping", {"unit.md": _replace("order: 2\n", "order: 2\nextra: " + "{a: " * 2000
                                                            + "1" + "}" * 2000 + "\n")},
@@ -119,13 +122,16 @@ CASES = [
          "quiz.yaml", "answer: 1.5", "an answer must be the exact text of a choice"),
     Case("numeric-answer-text", {"quiz.yaml": _replace("answer: {claim: n}", "answer: two")},
          "quiz.yaml", "answer: two", "numeric question's answer must be a number, not a text"),
-    Case("tolerance-nan", {"quiz.yaml": _replace("answer: {claim: n}", "answer: {claim: n}\n  tolerance: .nan")},
+    Case("tolerance-nan",
+         {"quiz.yaml": _replace("answer: {claim: n}", "answer: {claim: n}\n  tolerance: .nan")},
          "quiz.yaml", "tolerance:", "'tolerance' must be a finite number"),
-    Case("tolerance-negative", {"quiz.yaml": _replace("answer: {claim: n}", "answer: {claim: n}\n  tolerance: -1")},
+    Case("tolerance-negative",
+         {"quiz.yaml": _replace("answer: {claim: n}", "answer: {claim: n}\n  tolerance: -1")},
          "quiz.yaml", "tolerance:", "'tolerance' must be a number >= 0"),
     Case("order-not-a-number", {"unit.md": _replace("order: 2", "order: second")}, "unit.md", "order:",
          "'order' must be a whole number"),
-    Case("objectives-a-string", {"unit.md": _replace("objectives:\n  - Load a unit", "objectives: Load a unit")},
+    Case("objectives-a-string",
+         {"unit.md": _replace("objectives:\n  - Load a unit", "objectives: Load a unit")},
          "unit.md", "objectives:", "'objectives' must be a list"),
     Case("slug-with-spaces", {"unit.md": _replace("slug: broken", "slug: Bad Slug")}, "unit.md", "slug:",
          "slug must be lowercase letters"),
@@ -137,7 +143,8 @@ CASES = [
     # --- sizes ---------------------------------------------------------------------------------
     Case("unit-md-over-a-mebibyte", {"unit.md": _replace("Two is", "word " * 220_000 + "Two is")},
          "unit.md", 0, "a course file may be at most 1.00 MiB"),
-    Case("claim-compute-too-long", {"claims.yaml": CLAIMS + 'long:\n  value: "1"\n  compute: "' + "1 + " * 1200
+    Case("claim-compute-too-long",
+         {"claims.yaml": CLAIMS + 'long:\n  value: "1"\n  compute: "' + "1 + " * 1200
                                     + '1"\n'}, "claims.yaml", "long:", "the limit is 4,000"),
     # --- every validator -----------------------------------------------------------------------
     Case("missing-cards", {"cards.yaml": None}, "cards.yaml", 0, "missing cards.yaml"),
@@ -173,7 +180,8 @@ CASES = [
     Case("unknown-placeholder", {"quiz.yaml": _replace("explanation: It is two.",
                                                        "explanation: >-\n    It is\n    {{two}}.")},
          "quiz.yaml", "{{two}}", "unknown claim '{{two}}'"),
-    Case("unused-claim", {"claims.yaml": CLAIMS + 'spare:\n  value: "3"\n  compute: "1 + 2"\n'}, "claims.yaml",
+    Case("unused-claim", {"claims.yaml": CLAIMS + 'spare:\n  value: "3"\n  compute: "1 + 2"\n'},
+         "claims.yaml",
          "spare:", "claim 'spare' is declared but never used"),
     Case("claim-escape-attribute", {"claims.yaml": CLAIMS + 'evil:\n  value: "0"\n'
                                     '  compute: "[c for c in ().__class__.__base__.__subclasses__()]"\n'},
@@ -194,7 +202,8 @@ CASES = [
     Case("no-front-matter", {"unit.md": "## Just text\n"}, "unit.md", 1, "must start with YAML front matter"),
     Case("front-matter-a-list", {"unit.md": "---\n- slug\n- title\n---\n## A\n"}, "unit.md", 2,
          "front matter must be a mapping"),
-    Case("old-format-claims-in-front-matter", {"unit.md": _replace("objectives:", "claims:\n  n:\n    value: '2'\n"
+    Case("old-format-claims-in-front-matter",
+         {"unit.md": _replace("objectives:", "claims:\n  n:\n    value: '2'\n"
                                                                    "    compute: '1 + 1'\nobjectives:")},
          "unit.md", "claims:", "run `studyapp check --fix DIR`"),
     Case("duplicate-slug", {"unit.md": _replace("slug: broken", "slug: good")}, "unit.md", 2,
@@ -210,7 +219,10 @@ def _write_unit(folder: Path, files: dict) -> None:
         if content is None:
             continue
         path = folder / name
-        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
 
 
 def _apply(case: Case) -> dict:
@@ -257,7 +269,8 @@ def test_broken_unit_reports_path_line_and_the_rest_is_served(tmp_path, case):
     line = _line(folder, case)
     problems = [p for p in course.problems if p.path.name == case.file and p.path.parent.name == "02-broken"]
     found = [p for p in problems if p.line == line and case.message in p.message]
-    assert found, f"{case.id}: want {case.file}:{line}: ...{case.message}...; got " + "; ".join(map(str, course.problems))
+    got = "; ".join(map(str, course.problems))
+    assert found, f"{case.id}: want {case.file}:{line}: ...{case.message}...; got {got}"
     assert str(found[0]).startswith(f"{folder / case.file}:{line}: ")
 
 

@@ -61,7 +61,8 @@ def explainer_block(spec_text: str, path: Path, line: int) -> tuple[Block, list[
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return Block("explainer"), [Problem(path, line + 1 + (mark.line if mark else 0),
-                                            f"explainer block is not valid YAML: {getattr(exc, 'problem', exc)}")]
+                                            "explainer block is not valid YAML: "
+                                            f"{getattr(exc, 'problem', exc)}")]
     except (RecursionError, MemoryError):
         return Block("explainer"), [Problem(path, line, "explainer block is nested too deeply to parse")]
     spec = {"name": spec} if isinstance(spec, str) else spec
@@ -69,7 +70,8 @@ def explainer_block(spec_text: str, path: Path, line: int) -> tuple[Block, list[
     if not isinstance(name, str) or name not in explainers.NAMES:
         known = ", ".join(sorted(explainers.NAMES))
         shown = name if isinstance(name, str) else f"a {kind_of(name)}"
-        return Block("explainer"), [Problem(path, line, f"unknown explainer '{shown}'; known explainers: {known}")]
+        message = f"unknown explainer '{shown}'; known explainers: {known}"
+        return Block("explainer"), [Problem(path, line, message)]
     params = {k: v for k, v in spec.items() if k != "name"}
     problems = [Problem(path, line, m) for m in explainers.check_params(name, params)]
     return Block("explainer", explainer=name, params=params), problems

@@ -29,7 +29,8 @@ def _basic(fields: Fields, slug: str, card_id: str) -> Card | None:
 READERS: dict[str, Callable[[Fields, str, str], Card | None]] = {"basic": _basic}
 
 
-def load(path: Path, slug: str, claims: dict[str, Claim]) -> tuple[list[Card], set[str] | None, list[Problem]]:
+def load(path: Path, slug: str, claims: dict[str, Claim]
+         ) -> tuple[list[Card], set[str] | None, list[Problem]]:
     """The valid cards of ``path``, the claims they use (None if unreadable), a Problem for each mistake."""
     found = items.load(path, claims, "card")
     cards, problems, seen = [], list(found.problems), {}

@@ -43,7 +43,7 @@ def _duplicate_slugs(units: list[Unit]) -> list[BrokenUnit]:
         if unit.slug in seen:
             message = (f"slug '{unit.slug}' is also used by {seen[unit.slug].path.name}; slugs key progress, "
                        "so each must be unique")
-            broken.append(BrokenUnit(unit.slug, unit.title, unit.order, (Problem(unit.path / "unit.md", 2, message),),
-                                     unit.path))
+            problem = Problem(unit.path / "unit.md", 2, message)
+            broken.append(BrokenUnit(unit.slug, unit.title, unit.order, (problem,), unit.path))
         seen[unit.slug] = unit
     return broken

@@ -22,7 +22,8 @@ def kind_of(value) -> str:
         return "true/false value (YAML reads yes, no, true, false, on and off that way: quote the text)"
     if isinstance(value, (int, float)):
         return "number"
-    return {dict: "mapping", list: "list", str: "text", type(None): "empty value"}.get(type(value), type(value).__name__)
+    names = {dict: "mapping", list: "list", str: "text", type(None): "empty value"}
+    return names.get(type(value), type(value).__name__)
 
 
 class Fields:
@@ -62,11 +63,13 @@ class Fields:
                 self.problem(name, f"{self.what} needs '{name}' ({required})")
             return ()
         if not isinstance(value, list):
-            self.problem(name, f"{self.what} '{name}' must be a list ('- item' lines), not a {kind_of(value)}")
+            self.problem(name, f"{self.what} '{name}' must be a list ('- item' lines), "
+                               f"not a {kind_of(value)}")
             return ()
         bad = [v for v in value if not isinstance(v, str) or not v.strip()]
         if bad:
-            found = "an empty item" if bad[0] in (None, "") or isinstance(bad[0], str) else f"a {kind_of(bad[0])}"
+            empty = bad[0] is None or isinstance(bad[0], str)
+            found = "an empty item" if empty else f"a {kind_of(bad[0])}"
             self.problem(name, f"every item of '{name}' must be non-empty text; found {found}")
             return ()
         return tuple(v.strip() for v in value)
@@ -79,7 +82,8 @@ class Fields:
                 self.problem(name, f"{self.what} needs '{name}' ({required})")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(name, f"{self.what} '{name}' must be a whole number (1, 2, ...), not a {kind_of(value)}")
+            self.problem(name, f"{self.what} '{name}' must be a whole number (1, 2, ...), "
+                               f"not a {kind_of(value)}")
             return None
         return value
 
@@ -110,4 +114,5 @@ class Fields:
         """A problem for every key outside ``known`` (a misspelt field would be silently ignored)."""
         for name in self.data:
             if name not in known:
-                self.problem(str(name), f"unknown field '{name}' in {self.what}; known fields: {', '.join(known)}")
+                self.problem(str(name), f"unknown field '{name}' in {self.what}; "
+                                        f"known fields: {', '.join(known)}")

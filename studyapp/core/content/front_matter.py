@@ -33,7 +33,8 @@ def split(text: str, path: Path) -> tuple[str | None, str, int, list[Problem]]:
     """(front matter source or None, body, line where the body starts, problems)."""
     match = source.FRONT_MATTER.match(text)
     if not match:
-        return None, text, 1, [Problem(path, 1, "unit.md must start with YAML front matter between '---' lines")]
+        message = "unit.md must start with YAML front matter between '---' lines"
+        return None, text, 1, [Problem(path, 1, message)]
     return match.group(1) or "", text[match.end():], match.group(0).count("\n") + 1, []
 
 
@@ -71,7 +72,8 @@ def _typed(fields: Fields, default: FrontMatter) -> FrontMatter:
         fields.problem("slug", "slug must be lowercase letters, digits and '-'")
         slug = ""
     order = fields.whole("order", required="the unit's place in the course: 1, 2, ...")
-    return FrontMatter(slug or default.slug, fields.text("title", required="what students read") or default.slug,
+    title = fields.text("title", required="what students read")
+    return FrontMatter(slug or default.slug, title or default.slug,
                        order if order is not None else default.order,
                        fields.text("summary", required="one or two sentences"),
                        fields.texts("objectives", required="a list of what the student will be able to do"),

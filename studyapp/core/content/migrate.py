@@ -45,7 +45,8 @@ def fix_unit(folder: Path) -> list[str]:
     if block is None:
         return []
     if (folder / "claims.yaml").exists():
-        raise FileExistsError(f"{folder / 'claims.yaml'} exists and unit.md still has claims: merge them by hand")
+        raise FileExistsError(f"{folder / 'claims.yaml'} exists and unit.md still has claims: "
+                              "merge them by hand")
     start, end, claims_text = block
     lines = text.splitlines(keepends=True)
     md.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")

@@ -18,8 +18,9 @@ KINDS = ("single", "multi", "numeric")
 FIELDS = ("id", "kind", "prompt", "choices", "answer", "explanation", "tolerance", "unit")
 
 
-def load(path: Path, slug: str, claims: dict[str, Claim]) -> tuple[list[Question], set[str] | None, list[Problem]]:
-    """The valid questions of ``path``, the claims they use (None if unreadable), a Problem for each mistake."""
+def load(path: Path, slug: str, claims: dict[str, Claim]
+         ) -> tuple[list[Question], set[str] | None, list[Problem]]:
+    """The valid questions of ``path``, the claims they use (None if unreadable), a Problem per mistake."""
     found = items.load(path, claims, "question")
     questions, problems, seen = [], list(found.problems), {}
     used = set(found.used) if found.used is not None else set()
@@ -61,7 +62,8 @@ def _numeric(fields: Fields, claims: dict[str, Claim], used: set) -> float | Non
         return _claim_number(fields, answer, claims, used)
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         hint = " (to take a claim's number, write answer: {claim: NAME})" if isinstance(answer, str) else ""
-        fields.problem("answer", f"a numeric question's answer must be a number, not a {kind_of(answer)}{hint}")
+        fields.problem("answer", f"a numeric question's answer must be a number, "
+                                 f"not a {kind_of(answer)}{hint}")
         return None
     return float(answer)
 
@@ -100,6 +102,7 @@ def _choice(fields: Fields, kind: str, choices: tuple[str, ...]) -> str | tuple[
         return None
     missing = [a for a in given if a.strip() not in choices]
     if missing:
-        fields.problem("answer", f"answer {missing[0]!r} is not one of the choices; copy a choice's exact text")
+        fields.problem("answer", f"answer {missing[0]!r} is not one of the choices; "
+                                 "copy a choice's exact text")
         return None
     return given[0].strip() if kind == "single" else tuple(a.strip() for a in given)

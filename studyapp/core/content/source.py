@@ -94,11 +94,14 @@ def _structure_problem(node: yaml.Node | None) -> tuple[int, str] | None:
         current = stack.pop()
         line = current.start_mark.line + 1
         if id(current) in seen:
-            return line, "YAML anchors and aliases (&name, *name) are not used in course files; write the text out"
+            return line, ("YAML anchors and aliases (&name, *name) are not used in course files; "
+                          "write the text out")
         seen.add(id(current))
-        message = _tag_problem(current) or (_keys_problem(current) if isinstance(current, yaml.MappingNode) else None)
-        if message:
-            return message
+        found = _tag_problem(current)
+        if found is None and isinstance(current, yaml.MappingNode):
+            found = _keys_problem(current)
+        if found:
+            return found
         if isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
         elif isinstance(current, yaml.MappingNode):

@@ -34,7 +34,8 @@ def load_unit(folder: Path, *, lab: LabCatalog | None = None, checked_against: s
     except Exception as exc:  # noqa: BLE001 - one unreadable unit must not take the course down
         meta = front_matter.fallback(folder)
         message = f"could not be loaded ({type(exc).__name__}: {exc}); the rest of the course is served"
-        return BrokenUnit(meta.slug, meta.title, meta.order, (Problem(folder / "unit.md", 0, message),), folder)
+        problem = Problem(folder / "unit.md", 0, message)
+        return BrokenUnit(meta.slug, meta.title, meta.order, (problem,), folder)
 
 
 def _load(folder: Path, lab: LabCatalog | None, checked_against: str) -> Unit | BrokenUnit:
@@ -46,8 +47,8 @@ def _load(folder: Path, lab: LabCatalog | None, checked_against: str) -> Unit | 
     if text is not None:
         meta, body, blocks, used, found = _unit_md(text, md, claims, folder, lab)
         if meta.old_format:  # everything else would be noise until the unit is converted
-            return BrokenUnit(meta.slug, meta.title, meta.order, tuple(p for p in found if "--fix" in p.message),
-                              folder)
+            migrate = tuple(p for p in found if front_matter.MIGRATE_HINT in p.message)
+            return BrokenUnit(meta.slug, meta.title, meta.order, migrate, folder)
         problems += found
     cards, card_claims, found = cards_mod.load(folder / "cards.yaml", meta.slug, claims)
     problems += found
@@ -59,7 +60,8 @@ def _load(folder: Path, lab: LabCatalog | None, checked_against: str) -> Unit | 
     if problems:
         return BrokenUnit(meta.slug, meta.title, meta.order, tuple(problems), folder)
     return Unit(meta.slug, meta.title, meta.order, meta.summary, meta.objectives, body,
-                tuple(_with_banner(blocks, checked_against)), tuple(body_mod.sections(body)), tuple(cards), tuple(quiz),
+                tuple(_with_banner(blocks, checked_against)), tuple(body_mod.sections(body)),
+                tuple(cards), tuple(quiz),
                 body_mod.read_minutes(body), folder, tuple(claims.values()), checked_against)
 
 

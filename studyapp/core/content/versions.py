@@ -71,9 +71,9 @@ def mismatches(pins: tuple[tuple[str, str], ...], root: Path) -> list[Problem]:
         found = installed(name)
         if found != version:
             now = f"{found} is installed" if found else "it is not installed"
-            warnings.append(Problem(root / FILE, 0, f"warning: the course was checked against {name} {version}, "
-                                                    f"but {now}; re-check the units (docs/course-audit.md) "
-                                                    "and update verified_against"))
+            message = (f"warning: the course was checked against {name} {version}, but {now}; "
+                       "re-check the units (docs/course-audit.md) and update verified_against")
+            warnings.append(Problem(root / FILE, 0, message))
     return warnings
 
 
