@@ -361,3 +361,19 @@ def test_check_help_describes_the_format():
                          text=True, timeout=60)
     for words in ("claims.yaml", "{claim: name}", "valid YAML as written", "--fix", "verified_against"):
         assert words in out.stdout, words
+
+
+def test_core_has_no_import_circle_and_never_imports_the_lab():
+    import subprocess
+    import sys
+
+    from paths import ROOT
+
+    code = ("import sys; import studyapp.core.claims; "
+            "print('studyapp.core.content' in sys.modules); "
+            "import studyapp.core.content; print(sorted(m for m in sys.modules if m.startswith('studyapp.lab')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.stdout.split() == ["False", "[]"], out.stderr
+    for path in (ROOT / "studyapp" / "core").rglob("*.py"):
+        source = path.read_text()
+        assert "from studyapp.lab" not in source and "import studyapp.lab" not in source, path
