@@ -18,7 +18,7 @@ def test_parameter_maths():
 def test_quantization_bits_follow_the_qlora_paper():
     assert ex.nf4_bits() == 4.5
     assert ex.nf4_double_quant_bits() == 4 + 8 / 64 + 32 / (64 * 256) == 4.126953125
-    assert ex.weight_gb(8, 16) == 16.0
+    assert ex.weight_gib(8, 16) == 16e9 / 2**30  # binary units, as everywhere in the course
     assert ex.unmerged_overhead(4096, 4096, 8) == 0.00390625
 
 

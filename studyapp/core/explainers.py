@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from studyapp.core.units import GIB
+
 
 @dataclass(frozen=True)
 class Param:
@@ -104,9 +106,9 @@ def nf4_double_quant_bits(blocksize: int = 64, nested_blocksize: int = 256) -> f
     return 4 + 8 / blocksize + 32 / (blocksize * nested_blocksize)
 
 
-def weight_gb(params_b: float, bits: float) -> float:
-    """Decimal gigabytes for ``params_b`` billion weights at ``bits`` bits each."""
-    return params_b * 1e9 * bits / 8 / 1e9
+def weight_gib(params_b: float, bits: float) -> float:
+    """GiB (2**30 bytes, the course's unit for memory) of ``params_b`` billion weights at ``bits`` bits."""
+    return params_b * 1e9 * bits / 8 / GIB
 
 
 def unmerged_overhead(d: int, k: int, r: int) -> float:

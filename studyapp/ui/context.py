@@ -58,7 +58,9 @@ def _content_signature(root: Path) -> tuple:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load_course_cached(root: str, signature: tuple) -> Course:
-    return load_course(root)
+    from studyapp.lab.claims import catalog  # light: names of Lab pages, models, claim functions
+
+    return load_course(root, lab=catalog())
 
 
 def course_signature() -> tuple:

@@ -63,11 +63,11 @@ def _quant_bits(params: dict, key: str) -> None:
                "NF4 + double quant": ex.nf4_double_quant_bits(block, nested)}
     m = st.columns(len(formats))
     for column, (name, bits) in zip(m, formats.items()):
-        column.metric(name, f"{ex.weight_gb(size, bits):,.2f} GB", help=f"{bits:.4g} bits per weight")
-    fig = go.Figure(go.Bar(x=list(formats), y=[ex.weight_gb(size, b) for b in formats.values()],
+        column.metric(name, f"{ex.weight_gib(size, bits):,.2f} GiB", help=f"{bits:.4g} bits per weight")
+    fig = go.Figure(go.Bar(x=list(formats), y=[ex.weight_gib(size, b) for b in formats.values()],
                            marker_color=["#999", "#B9A8F0", "#8A6CE8", "#6C4CE0"],
                            text=[f"{b:.3f} bits" for b in formats.values()], textposition="outside"))
-    fig.update_layout(yaxis_title="GB for the quantized weights", height=300, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_layout(yaxis_title="GiB for the quantized weights", height=300, margin=dict(l=10, r=10, t=10, b=10))
     st.plotly_chart(fig, key=f"{key}-chart")
     st.caption("Only the linear layers are quantized; embeddings, norms and lm_head stay 16-bit "
                "(the LoRA Lab's 4-bit vs 16-bit panel counts them exactly for real models).")
