@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studyapp.core import notes
+from studyapp.core.store import open_store
 
 UNIT = "lora-basics"
 
@@ -41,3 +42,45 @@ def test_one_students_note_is_never_another_students(store, now):
     alice_revision = notes.revisions(store, "alice", UNIT)[0].id
     with pytest.raises(KeyError):  # bob cannot restore alice's revision by guessing its id
         notes.restore_revision(store, "bob", UNIT, alice_revision, now)
+
+
+HOSTILE_NOTE = ("<script>alert('note')</script><img src=http://127.0.0.1:9/img.png onerror=alert('img')> "
+                "![x](http://127.0.0.1:9/pixel.png) [link](javascript:alert('link')) :red[red]")
+
+
+@pytest.mark.browser
+def test_markup_in_a_note_and_its_versions_stays_text(server, page):
+    from datetime import datetime, timedelta, timezone
+
+    from live_server import wait_idle
+    from probes import db_now, scratchpad
+
+    now = datetime.now(timezone.utc)
+    store = db_now(server.db)
+    notes.save_note(store, "local", UNIT, HOSTILE_NOTE, now - timedelta(minutes=2))
+    notes.save_note(store, "local", UNIT, HOSTILE_NOTE + " (edited)", now - timedelta(minutes=1))
+    requests, dialogs = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server.url}/unit?unit={UNIT}")
+    wait_idle(page)
+    assert scratchpad(page).input_value() == HOSTILE_NOTE + " (edited)"
+    page.get_by_text("Earlier versions (1)").click()
+    page.get_by_text("<script>alert('note')</script>", exact=False).first.wait_for()  # shown as typed
+    wait_idle(page)
+    assert [u for u in requests if u.startswith("http://127.0.0.1:9/")] == [] and dialogs == []
+
+
+def test_a_hostile_display_name_is_never_markdown_on_any_page(tmp_path, monkeypatch, now):
+    # Nothing shows display names yet; sign-in (issue 7) will. This keeps them text when it does.
+    import url_params
+    from page_checks import open_with, problems
+    from url_params import PIXEL
+
+    monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "names.sqlite3"))
+    monkeypatch.setenv("STUDYAPP_CONTENT", str(url_params.ROOT / "content"))
+    store = open_store(tmp_path / "names.sqlite3", now)
+    with store.writing("rename") as db:
+        db["users"].upsert({"id": "local", "display_name": f"{PIXEL} <script>alert(1)</script>"}, pk="id")
+    for page in url_params.pages():
+        assert problems(open_with(page, {}), {}) == [], page
