@@ -25,6 +25,15 @@ def server(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def shared_server(tmp_path_factory):
+    """One server for the tests that neither restart it nor share a unit (each uses its own)."""
+    srv = Server(tmp_path_factory.mktemp("shared") / "shared.sqlite3")
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -15,8 +15,13 @@ MD = MarkdownIt("commonmark")
 
 
 def open_with(page: str, params: dict):
-    """The page opened from the real entry point with ``params`` in its URL."""
+    """The page opened from the real entry point with ``params`` in its URL.
+
+    The first run (it registers the pages, so a Lab page can be switched to by its file)
+    is of the search page with no query, the cheapest page: Home would cost twice as much.
+    """
     at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page("views/search.py")
     at.run()
     at.switch_page(page)
     for key, value in params.items():

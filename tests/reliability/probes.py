@@ -10,11 +10,7 @@ from pathlib import Path
 
 from studyapp.core.store import BUSY_TIMEOUT_MS, open_store
 
-# Locks held longer than the busy timeout, so writes in that window are refused. The long one
-# outlasts two refused saves in a row (each waits out the timeout), so a client that gives
-# up after one retry is caught.
-LOCK_SECONDS = 2 * BUSY_TIMEOUT_MS / 1000
-LONG_LOCK_SECONDS = 4 * BUSY_TIMEOUT_MS / 1000
+LOCK_SECONDS = 2 * BUSY_TIMEOUT_MS / 1000  # longer than the busy timeout, so writes are refused
 
 
 class WriteLock:

@@ -127,12 +127,13 @@ def test_a_process_that_cannot_grow_its_files_refuses_and_keeps_the_file_sound(t
 
 
 @pytest.mark.browser
-def test_two_tabs_of_one_student_keep_every_rating_and_both_notes(server, browser, course):
+def test_two_tabs_of_one_student_keep_every_rating_and_both_notes(shared_server, browser, course):
+    server, unit = shared_server, "loraconfig"  # a unit of its own on the shared server
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tabs = [context.new_page(), context.new_page()]
-    card = course.unit(UNIT).cards[0]
+    card = course.unit(unit).cards[0]
     for tab in tabs:
-        tab.goto(f"{server.url}/unit?unit={UNIT}")
+        tab.goto(f"{server.url}/unit?unit={unit}")
         wait_idle(tab)
     for tab in tabs:  # both tabs show the first card's answer...
         tab.bring_to_front()  # a background tab is throttled, as in a real browser
@@ -151,8 +152,8 @@ def test_two_tabs_of_one_student_keep_every_rating_and_both_notes(server, browse
     store = db_now(server.db)
     assert srs.load_state(store, "local", card.key).reps == 2
     assert store.query("select count(*) as n from review_log where card_key = ?", (card.key,))[0]["n"] == 2
-    assert notes.load_note(store, "local", UNIT).text == "typed in the second tab"
-    assert {r.text for r in notes.revisions(store, "local", UNIT)} == {"typed in the first tab",
+    assert notes.load_note(store, "local", unit).text == "typed in the second tab"
+    assert {r.text for r in notes.revisions(store, "local", unit)} == {"typed in the first tab",
                                                                       "typed in the second tab"}
     context.close()
 
@@ -163,18 +164,19 @@ def paste(area, text: str) -> None:
 
 
 @pytest.mark.browser
-def test_a_one_megabyte_note_saves_and_a_larger_one_is_refused_and_kept(server, page):
-    page.goto(f"{server.url}/unit?unit={UNIT}")
+def test_a_one_megabyte_note_saves_and_a_larger_one_is_refused_and_kept(shared_server, page):
+    server, unit = shared_server, "qlora"  # a unit of its own on the shared server
+    page.goto(f"{server.url}/unit?unit={unit}")
     wait_idle(page)
     area = scratchpad(page)
     big = ("LoRA adds B·A beside W0.\n" * 45_000)[:1_000_000]
     paste(area, big)
     page.locator(".pad-status:not(.error)", has_text="Saved").wait_for(timeout=60_000)
-    assert notes.load_note(db_now(server.db), "local", UNIT).text == big
+    assert notes.load_note(db_now(server.db), "local", unit).text == big
     paste(area, big + "x" * notes.MAX_NOTE_BYTES)
     page.locator(".pad-status.error", has_text="can hold at most 1 MiB").wait_for(timeout=60_000)
-    assert notes.load_note(db_now(server.db), "local", UNIT).text == big
+    assert notes.load_note(db_now(server.db), "local", unit).text == big
     assert area.input_value() == big + "x" * notes.MAX_NOTE_BYTES  # still there, for the student to trim
-    page.goto(f"{server.url}/unit?unit={UNIT}")
+    page.goto(f"{server.url}/unit?unit={unit}")
     wait_idle(page)
     assert len(scratchpad(page).input_value()) == len(big) + notes.MAX_NOTE_BYTES  # kept in the outbox

@@ -76,7 +76,7 @@ def button(page, key: str):
 @pytest.mark.browser
 def test_server_killed_while_ratings_are_in_flight(server, page, course):
     keys = [c.key for c in course.unit(UNIT).cards]
-    for _ in range(3):
+    for _ in range(2):
         page.goto(f"{server.url}/unit?unit={UNIT}")
         wait_idle(page)
         page.get_by_role("tab", name="Fast Drill").click()
@@ -89,7 +89,7 @@ def test_server_killed_while_ratings_are_in_flight(server, page, course):
     store = db_now(server.db)
     rated = sum(1 for k in keys if srs.load_state(store, "local", k))
     logged = store.query("select count(*) as n from review_log")[0]["n"]
-    assert logged <= 3 and rated <= logged  # nothing invented, nothing half written
+    assert logged <= 2 and rated <= logged  # nothing invented, nothing half written
 
 
 @pytest.mark.browser
