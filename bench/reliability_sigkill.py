@@ -32,8 +32,9 @@ ROUNDS = 30
 
 
 def one_round(db: Path, first: int, delay: float) -> list[tuple[int, str]]:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "reliability" / "acker.py"), str(db), str(first)],
-                            stdout=subprocess.PIPE, text=True)
+    script = ROOT / "tests" / "reliability" / "acker.py"
+    proc = subprocess.Popen([sys.executable, str(script), str(db), str(first)], stdout=subprocess.PIPE,
+                            text=True)
     lines = [proc.stdout.readline()]
     threading.Timer(delay, os.kill, (proc.pid, signal.SIGKILL)).start()
     lines += proc.stdout.readlines()
@@ -51,8 +52,8 @@ def check(db: Path, acked: list[tuple[int, str]]) -> tuple[bool, int, int]:
     notes_acked = [i for i, kind in acked if kind == "note"]
     if notes_acked and int(notes.load_note(store, acker.USER, acker.UNIT).text.split()[1]) < max(notes_acked):
         missing += 1
-    torn = store.query("select count(*) as n from card_state s where reps != (select count(*) from review_log l "
-                       "where l.user_id = s.user_id and l.card_key = s.card_key)")[0]["n"]
+    torn = store.query("select count(*) as n from card_state s where reps != (select count(*) "
+                       "from review_log l where l.user_id = s.user_id and l.card_key = s.card_key)")[0]["n"]
     store.close()
     return ok, missing, torn
 

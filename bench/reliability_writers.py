@@ -42,8 +42,9 @@ def stored(db: Path, workers: int) -> int:
 def report(name: str, reports: list[dict], lost: int) -> None:
     took = sorted(t for r in reports for t in r["took_ms"])
     p95 = took[int(0.95 * (len(took) - 1))]
-    print(f"{name}: {sum(r['acked'] for r in reports)} acknowledged, {sum(r['refused'] for r in reports)} refused, "
-          f"{lost} lost; per write p50 {statistics.median(took):.1f} ms, p95 {p95:.1f} ms, max {took[-1]:.1f} ms")
+    acked, refused = sum(r["acked"] for r in reports), sum(r["refused"] for r in reports)
+    print(f"{name}: {acked} acknowledged, {refused} refused, {lost} lost; "
+          f"per write p50 {statistics.median(took):.1f} ms, p95 {p95:.1f} ms, max {took[-1]:.1f} ms")
 
 
 def main() -> None:

@@ -75,7 +75,8 @@ def test_the_count_is_every_match_and_pages_cover_them_once(index):
 def test_quiz_results_show_the_prompt_and_never_the_explanation(course):
     unit = course.units[0]
     marked = replace(unit.questions[0], explanation=unit.questions[0].explanation + " zebracorn")
-    course = replace(course, units=(replace(unit, questions=(marked, *unit.questions[1:])), *course.units[1:]))
+    unit = replace(unit, questions=(marked, *unit.questions[1:]))
+    course = replace(course, units=(unit, *course.units[1:]))
     index = build_index(course)
     assert search(index, "zebracorn") == []  # the explanation is not searched: it holds the answer
     question_hits = [h for h in search(index, "quantization", limit=10_000) if h.kind == "question"]
@@ -95,7 +96,9 @@ def test_every_hit_leads_to_a_section_of_its_unit(course, index):
 
 
 def test_snippets_never_show_highlight_markup_inside_code(index):
-    for query in ["merge", "merge adapter", "lora_alpha", "target_modules", "save_pretrained", "double quantization"]:
+    queries = ["merge", "merge adapter", "lora_alpha", "target_modules", "save_pretrained",
+               "double quantization"]
+    for query in queries:
         for hit in search(index, query, limit=10_000):
             for markdown in (hit.title_md, hit.snippet):
                 for token in inline_tokens(markdown):
@@ -129,14 +132,16 @@ def app_env(tmp_path, monkeypatch):
 
 
 def _markdown_sources(at) -> list[str]:
-    return [e.value for kind in ("markdown", "caption", "info", "warning", "error", "title") for e in getattr(at, kind)]
+    kinds = ("markdown", "caption", "info", "warning", "error", "title")
+    return [e.value for kind in kinds for e in getattr(at, kind)]
 
 
 def test_the_query_is_shown_as_text_not_markdown(app_env):
     at = open_page("views/search.py", q=PIXEL)
     assert not at.exception
     for source in _markdown_sources(at):
-        assert not [t for t in inline_tokens(source) if t.type in ("image", "link_open", "html_inline")], source
+        rendered = [t for t in inline_tokens(source) if t.type in ("image", "link_open", "html_inline")]
+        assert not rendered, source
     assert any(PIXEL in "".join(t.content for t in inline_tokens(c.value)) for c in at.caption)
 
 
@@ -154,7 +159,8 @@ def test_the_page_shows_the_real_count_and_pages(app_env, index):
 
 def test_open_links_go_to_the_section(app_env, course):
     at = open_page("views/search.py", q="merge_and_unload")
-    targets = [parse_qs(e.proto.query_string) for e in at.get("page_link") if e.proto.label.startswith("Open")]
+    targets = [parse_qs(e.proto.query_string) for e in at.get("page_link")
+               if e.proto.label.startswith("Open")]
     assert targets
     for target in targets:
         sections = {s.slug for s in course.unit(target["unit"][0]).sections}

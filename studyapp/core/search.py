@@ -155,7 +155,8 @@ def _place_cards_and_questions(db: sqlite_utils.Database) -> None:
         if not words:
             continue
         best = list(db.query(
-            "select docs.section_slug, docs.section_title from docs_fts join docs on docs.rowid = docs_fts.rowid "
+            "select docs.section_slug, docs.section_title "
+            "from docs_fts join docs on docs.rowid = docs_fts.rowid "
             "where docs_fts match ? and docs.unit_slug = ? and docs.kind = 'section' "
             "and docs.section_slug is not null order by bm25(docs_fts, 5.0, 1.0) limit 1",
             (" OR ".join(f'"{w}"' for w in sorted(words)), row["unit_slug"])))

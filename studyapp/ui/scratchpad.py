@@ -73,7 +73,8 @@ export default function (component) {
     // seq counts edits; acked is the last edit the server committed; attempt numbers every send,
     // so each answer is told apart from the one before (the same error twice is still news).
     const pad = root.__pad = { mount: Math.random().toString(36).slice(2), seq: 0, sent: 0, acked: 0,
-                               attempt: 0, answered: null, failures: 0, timer: null, replaced: data.replaced };
+                               attempt: 0, answered: null, failures: 0, timer: null,
+                               replaced: data.replaced };
     const stopTimer = () => { if (pad.timer) { clearTimeout(pad.timer); pad.timer = null; } };
     const send = () => {
       stopTimer();

@@ -71,7 +71,8 @@ query = st.text_input("Search", key=BOX, on_change=_typed, label_visibility="col
 if query.strip():
     result = search_page(_index(context.course_signature()), query, _page_number())
     shown = escape_markdown(query.strip()[:MAX_QUERY_CHARS])
-    where = f" · {result.first}–{result.last} shown, page {result.page} of {result.pages}" if result.pages > 1 else ""
+    where = (f" · {result.first}–{result.last} shown, page {result.page} of {result.pages}"
+             if result.pages > 1 else "")
     st.caption(f"{result.total} result{'s' if result.total != 1 else ''} for “{shown}”{where}")
     if len(query.strip()) > MAX_QUERY_CHARS:
         st.caption(f"Only the first {MAX_QUERY_CHARS} characters of the search were used.")

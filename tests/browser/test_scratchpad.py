@@ -43,6 +43,7 @@ def test_versions_show_local_times_and_restoring_one_says_so(server, kolkata_pag
 
     page.get_by_role("button", name="Restore this version").click()
     page.locator(".pad-status", has_text="Restored").wait_for()
-    assert status.inner_text() == f"Restored the version saved {local_time.label(older.isoformat(), zone, now)}"
+    older_label = local_time.label(older.isoformat(), zone, now)
+    assert status.inner_text() == f"Restored the version saved {older_label}"
     assert area.input_value() == "first thoughts on B = 0"
     assert notes.load_note(open_store(server.db), "local", UNIT).text == "first thoughts on B = 0"

@@ -60,5 +60,6 @@ CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
 def _renders_probe(markdown: str) -> bool:
     """The probe URL would become an image or a link (GFM autolinks bare URLs outside code)."""
     tokens = [c for t in MD.parse(markdown) if t.type == "inline" for c in t.children or []]
-    targets = [str(t.attrGet("src") or t.attrGet("href") or "") for t in tokens if t.type in ("image", "link_open")]
+    targets = [str(t.attrGet("src") or t.attrGet("href") or "") for t in tokens
+               if t.type in ("image", "link_open")]
     return any("127.0.0.1:9" in t for t in targets) or PIXEL_URL in CODE_SPAN.sub("", markdown)

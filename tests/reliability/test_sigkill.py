@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -36,14 +35,16 @@ def integrity(store) -> str:
 
 def counters_match_the_log(store, user: str) -> bool:
     """Each card's reps equals its review_log rows: no rating was half written."""
-    rows = store.query("select card_key, reps, (select count(*) from review_log l where l.user_id = s.user_id "
-                       "and l.card_key = s.card_key) as logged from card_state s where user_id = ?", (user,))
+    rows = store.query("select card_key, reps, (select count(*) from review_log l "
+                       "where l.user_id = s.user_id and l.card_key = s.card_key) as logged "
+                       "from card_state s where user_id = ?", (user,))
     return all(r["reps"] == r["logged"] for r in rows)
 
 
 def _write_until_killed(db: Path, first: int, delay: float) -> list[tuple[int, str]]:
     """Start a writer, let it write for ``delay`` seconds after its first ack, SIGKILL it."""
-    proc = subprocess.Popen([sys.executable, str(ACKER), str(db), str(first)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, str(ACKER), str(db), str(first)], stdout=subprocess.PIPE,
+                            text=True)
     acked = [proc.stdout.readline()]
     threading.Timer(delay, os.kill, (proc.pid, signal.SIGKILL)).start()
     acked += proc.stdout.readlines()  # up to the kill; a line cut by the kill is not an ack

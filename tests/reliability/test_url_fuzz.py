@@ -32,7 +32,8 @@ ISSUE_8_4 = {
     *((page, "r", vid) for page in ("lab_build", "lab_train", "lab_rank") for vid in _OUT_OF_RANGE),
     *((page, "alpha", vid) for page in ("lab_build", "lab_train") for vid in (*_NOT_FINITE_OR_OUT, "zero")),
     *(("lab_rank", "alpha", vid) for vid in _OUT_OF_RANGE),
-    *((page, "dropout", vid) for page in ("lab_build", "lab_train") for vid in (*_NOT_FINITE_OR_OUT, "fraction")),
+    *((page, "dropout", vid) for page in ("lab_build", "lab_train")
+      for vid in (*_NOT_FINITE_OR_OUT, "fraction")),
     *(("lab_train", "steps", vid) for vid in _OUT_OF_RANGE),
 }
 
@@ -76,7 +77,8 @@ def test_a_hostile_parameter_leaves_the_page_working(page, name, value, baseline
 
 def test_every_page_is_fuzzed_with_what_it_reads():
     # The finder must see the parameters we know of; if it went blind the fuzz would be empty.
-    assert {"views/unit.py", "views/search.py", "views/home.py", "views/lab_build.py"} <= set(url_params.pages())
+    known = {"views/unit.py", "views/search.py", "views/home.py", "views/lab_build.py"}
+    assert known <= set(url_params.pages())
     assert "unit" in url_params.params_read("views/unit.py")
     assert {"q", "page"} <= set(url_params.params_read("views/search.py"))
     assert {"r", "alpha", "model", "targets"} <= set(url_params.params_read("views/lab_build.py"))

@@ -101,7 +101,8 @@ def _imports(path: Path) -> list[Path]:
     out = []
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("studyapp"):
-            out += [_module_file(f"{node.module}.{alias.name}") or _module_file(node.module) for alias in node.names]
+            out += [_module_file(f"{node.module}.{alias.name}") or _module_file(node.module)
+                    for alias in node.names]
         elif isinstance(node, ast.Import):
             out += [_module_file(a.name) for a in node.names if a.name.startswith("studyapp")]
     return [p for p in out if p]
@@ -120,7 +121,7 @@ def _read_in(node: ast.AST) -> tuple[str | None, str]:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "get" and _is_query_params(func.value):
             return node.args[0].value, "text"
-        if (isinstance(func, ast.Name) and func.id == "preset") or (isinstance(func, ast.Attribute) and func.attr == "preset"):
+        if getattr(func, "id", None) == "preset" or getattr(func, "attr", None) == "preset":
             return node.args[0].value, _kind(node.args[1] if len(node.args) > 1 else None)
     if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and _is_query_params(node.value) \
             and _is_str(node.slice):
@@ -158,7 +159,8 @@ def url_path(page: str) -> str:
     from studyapp.lab.panels import PANELS
 
     lab = {p.view: p.url_path for p in PANELS}
-    for call in (n for n in ast.walk(_tree(ROUTER)) if isinstance(n, ast.Call) and n.args and _is_str(n.args[0])):
+    calls = (n for n in ast.walk(_tree(ROUTER)) if isinstance(n, ast.Call) and n.args and _is_str(n.args[0]))
+    for call in calls:
         if call.args[0].value == page and getattr(call.func, "attr", "") == "Page":
             keywords = {k.arg: k.value for k in call.keywords}
             if isinstance(keywords.get("default"), ast.Constant) and keywords["default"].value is True:
