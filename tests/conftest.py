@@ -1,8 +1,9 @@
-"""Shared fixtures: a fixed clock, real SQLite files in tmp_path, the bundled course."""
+"""Shared fixtures: a fixed clock, real SQLite files in tmp_path, the bundled course, one Chromium."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from studyapp.core.content import load_course
 from studyapp.core.store import open_store
 
 from paths import CONTENT, ROOT  # noqa: F401 - re-exported for fixtures below
+
+# The live-server helpers (tests/browser/live_server.py), for every folder with browser tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a fixed Monday morning, UTC
 
 
@@ -44,3 +48,27 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
+
+
+# One Chromium for the whole session, for every folder with browser tests: Playwright's
+# sync API runs one event loop per thread, so a second sync_playwright() would fail.
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from live_server import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) or apt-get install chromium")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()

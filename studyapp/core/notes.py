@@ -9,12 +9,26 @@ before it stays restorable as a revision.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from studyapp.core.store import Store
 
 KEEP_REVISIONS = 20  # how many past saves of a note stay restorable
+# The largest note kept, in UTF-8 bytes. With its revisions a note can take
+# (KEEP_REVISIONS + 1) times this on disk, so one student cannot fill the class's disk.
+MAX_NOTE_BYTES = 1024 * 1024
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NoteTooLong(ValueError):
+    """A note over MAX_NOTE_BYTES; the message gives its size and the limit."""
+
+    def __init__(self, size: int):
+        self.size = size
+        super().__init__(f"This note is {size / 2**20:.2f} MiB; a unit's note can hold at most "
+                         f"{MAX_NOTE_BYTES / 2**20:.0f} MiB. Shorten it, or keep the long text in a file.")
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,17 @@ def load_note(store: Store, user_id: str, unit_slug: str) -> Note:
 
 
 def save_note(store: Store, user_id: str, unit_slug: str, text: str, now: datetime) -> Note:
-    """Save the note if it changed; keep the previous text as a revision. Returns the stored note."""
+    """Save the note if it changed; keep the previous text as a revision. Returns the stored note.
+
+    Raises:
+        NoteTooLong: the text is over MAX_NOTE_BYTES in UTF-8; nothing was written.
+        StoreError: the database refused the write; nothing was written.
+    """
+    # A lone UTF-16 surrogate is not text (a browser can still send one); SQLite cannot store it.
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    size = len(text.encode("utf-8"))
+    if size > MAX_NOTE_BYTES:
+        raise NoteTooLong(size)
     with store.writing("save your note to") as db:
         # Compared inside the write transaction: two tabs saving at once both get a revision.
         rows = list(db.query("select text, updated_at from note where user_id = ? and unit_slug = ?",

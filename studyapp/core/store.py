@@ -8,6 +8,7 @@ Schema changes are versioned migrations; upgrading never drops progress.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -37,11 +38,30 @@ class StoreError(RuntimeError):
 
 def _advice(cause: Exception) -> str:
     text = str(cause).lower()
+    if isinstance(cause, FileSwapped):
+        return ("Nothing was saved by this attempt. Restart the app to use the file now at that path "
+                "(a new, empty one if it is gone); never delete or replace it while the app runs.")
+    if "full" in text:
+        return "The disk is full: free some space, then try again. Nothing was saved by this attempt."
     if "locked" in text or "busy" in text:
         return "Another program is holding it; close it or wait a moment, then try again. Nothing was saved by this attempt."
     if "readonly" in text or "read-only" in text or "permission" in text:
         return "The file or its folder is read-only; fix the permissions or start with --db pointing to a writable file."
     return "Check that the path is a writable SQLite file, or start with --db pointing to another one."
+
+
+class FileSwapped(OSError):
+    """The database file was deleted or replaced while it was open: a write now would go to
+    a file no longer at its path, acknowledged and then lost."""
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``, or None when there is none."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def migration(version: int):
@@ -129,6 +149,7 @@ class Store:
         self.read_only = read_only  # opened read-only: reads work, every write raises StoreError
         self._lock = threading.RLock()
         self._known_users: set[str] = set()
+        self._file = _identity(path)  # the file this connection has open
 
     @contextmanager
     def writing(self, action: str) -> Iterator[sqlite_utils.Database]:
@@ -140,11 +161,13 @@ class Store:
         and then writes cannot wait: SQLite refuses the lock upgrade at once with
         "database is locked" and never calls the busy handler. Reading inside the
         transaction also makes read-modify-write (a review's counters) atomic.
-        Nested calls become savepoints of the outer transaction.
+        Nested calls become savepoints of the outer transaction. Before committing it
+        checks that the file at the path is still the one open: a write into a
+        deleted or replaced file would be acknowledged and then lost.
 
         Raises:
-            StoreError: SQLite failed (locked past the timeout, read-only, corrupt);
-                nothing of the transaction was kept.
+            StoreError: SQLite failed (locked past the timeout, read-only, full, corrupt)
+                or the file was deleted or replaced; nothing of the transaction was kept.
         """
         try:
             with self._lock:
@@ -155,13 +178,18 @@ class Store:
                 self.db.conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self.db
+                    self._check_file()
                 except BaseException:
                     if self.db.conn.in_transaction:
                         self.db.conn.execute("ROLLBACK")
                     raise
                 self.db.conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, FileSwapped) as exc:
             raise StoreError(self.path, action, exc) from exc
+
+    def _check_file(self) -> None:
+        if _identity(self.path) != self._file:
+            raise FileSwapped("the file was deleted or replaced while the app was running")
 
     def query(self, sql: str, params: dict | tuple = ()) -> list[dict]:
         """Rows of a read query as dicts; failures become :class:`StoreError`."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.lab import registry
 from studyapp.lab.settings import ALL_LINEAR, BIAS_CHOICES, INIT_CHOICES, LoraSettings, field_help
 
@@ -27,7 +28,8 @@ def preset(name: str, default: Any) -> Any:
             return raw.lower() in {"1", "true", "yes", "on"}
         return type(default)(raw)
     except (TypeError, ValueError):
-        st.warning(f"Ignored the preset {name}={raw!r} from the link: it is not a valid {type(default).__name__}.")
+        st.warning(f"Ignored the preset {name}={escape_markdown(repr(raw))} from the link: "
+                   f"it is not a valid {type(default).__name__}.")
         return default
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studyapp.core.content import BrokenUnit, Course
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.lab.panels import PANELS as LAB_PANELS
 
 UNIT_PAGE = "views/unit.py"
@@ -49,7 +50,7 @@ def unit_missing(course: Course, slug: str) -> None:
         broken_unit(broken)
         return
     st.title("Unit not found")
-    what = f"There is no unit called **{slug}**." if slug else "No unit was named in the address."
+    what = f"There is no unit called **{escape_markdown(slug)}**." if slug else "No unit was named in the address."
     st.info(f"{what} It may have been renamed. Pick one of these:", icon=":material/explore:")
     for unit in course.units:
         unit_link(unit.slug, f"{unit.order}. {unit.title}", icon=":material/menu_book:")

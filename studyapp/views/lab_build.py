@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.lab import wrap
 from studyapp.lab.settings import LoraSettings
 from studyapp.ui import lab_controls as lc
@@ -34,7 +35,7 @@ try:
     with st.spinner("Building and wrapping…"):
         built = wrapped(model, settings_key(settings))
 except wrap.TargetsNotFoundError as exc:
-    st.error(f"**peft says:** `{exc.peft_message}`", icon=":material/block:")
+    st.error(f"**peft says:** {escape_markdown(exc.peft_message)}", icon=":material/block:")
     st.info("This model's linear layers are named: " + ", ".join(f"`{n}`" for n in exc.available)
             + ". Put some of these in target_modules, or use `all-linear`.", icon=":material/lightbulb:")
     st.stop()

@@ -1,12 +1,10 @@
-"""Browser fixtures: a live server per test and one Chromium for the session."""
+"""Browser fixtures: a live server per test (the session's one Chromium is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, Server
+from live_server import Server
 
 
 @pytest.fixture
@@ -15,23 +13,3 @@ def server(tmp_path):
     srv.start()
     yield srv
     srv.kill()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) or apt-get install chromium")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()

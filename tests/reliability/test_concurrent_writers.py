@@ -32,6 +32,20 @@ def test_eight_processes_writing_one_file_lose_nothing_and_are_never_refused(tmp
     assert store.query("pragma integrity_check")[0]["integrity_check"] == "ok"
 
 
+def test_processes_rating_one_card_of_one_student_lose_no_increment(tmp_path):
+    # Four servers (or tabs) rating the same card at once: each rating reads the card's state
+    # inside its write transaction, so none is computed from a state another one replaced.
+    db, workers, count = tmp_path / "one-card.sqlite3", 4, 25
+    procs = [subprocess.Popen([sys.executable, str(WRITERS), str(db), f"w{n}", str(count), "unit/card"],
+                              stdout=subprocess.PIPE, text=True) for n in range(workers)]
+    reports = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
+    assert [r["refused"] for r in reports] == [0] * workers, [r["errors"] for r in reports]
+    store = open_store(db)
+    state = srs.load_state(store, "shared", "unit/card")
+    logged = store.query("select count(*) as n from review_log where user_id = 'shared'")[0]["n"]
+    assert (state.reps, logged) == (workers * count, workers * count)
+
+
 def test_two_ratings_of_one_card_at_once_both_count(tmp_path, now, scheduler):
     # Two tabs rate the same card at the same moment, each through its own connection.
     path = tmp_path / "s.sqlite3"
