@@ -13,9 +13,9 @@ import streamlit as st
 
 from studyapp.auth import accounts, passwords, throttle
 from studyapp.auth.accounts import Account, AccountError
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.core.store import StoreError
 from studyapp.ui import context, identity
-from studyapp.ui.safe import md_escape
 
 WRONG = "That username and password do not match. Check both and try again."
 
@@ -163,8 +163,8 @@ def account_menu(account: Account) -> None:
     """The student's name with "Sign out" (and the account and class pages) in the sidebar."""
     with st.sidebar:
         st.divider()
-        with st.popover(md_escape(account.display_name), icon=":material/account_circle:", width="stretch"):
-            st.caption(f"Signed in as {md_escape(account.username or account.display_name)} · {account.role}")
+        with st.popover(escape_markdown(account.display_name), icon=":material/account_circle:", width="stretch"):
+            st.caption(f"Signed in as {escape_markdown(account.username or account.display_name)} · {account.role}")
             st.page_link("views/account.py", label="Account and password", icon=":material/manage_accounts:")
             if account.is_instructor:
                 st.page_link("views/class_view.py", label="Class", icon=":material/groups:")

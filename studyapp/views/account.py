@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from studyapp.auth import accounts, passwords
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.core.store import StoreError
 from studyapp.ui import context
-from studyapp.ui.safe import md_escape
 
 store, now = context.store(), context.now()
 account = accounts.get_account(store, context.current_user())
 st.title("Account")
-st.caption(f"Signed in as **{md_escape(account.username or account.display_name)}** ({account.role}).")
+st.caption(f"Signed in as **{escape_markdown(account.username or account.display_name)}** ({account.role}).")
 
 with st.form("display-name-form"):
     name = st.text_input("Display name", account.display_name, max_chars=accounts.MAX_DISPLAY_NAME,

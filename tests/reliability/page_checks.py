@@ -39,6 +39,8 @@ def problems(at, ranges: dict) -> list[str]:
     for kind in MARKDOWN_KINDS:
         found += [f"{kind} renders the URL's Markdown: {e.value[:200]!r}" for e in getattr(at, kind)
                   if _renders_probe(str(e.value))]
+    found += [f"popover label renders the URL's Markdown: {label[:200]!r}"
+              for label in (p.proto.popover.label for p in at.get("popover")) if _renders_probe(label)]
     for widget in [*at.number_input, *at.slider]:
         low, high = ranges.get(widget.key, (widget.min, widget.max))
         values = widget.value if isinstance(widget.value, (list, tuple)) else [widget.value]

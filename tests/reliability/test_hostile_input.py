@@ -73,15 +73,20 @@ def test_markup_in_a_note_and_its_versions_stays_text(shared_server, page):
 
 
 def test_a_hostile_display_name_is_never_markdown_on_any_page(tmp_path, monkeypatch, now):
-    # Nothing shows display names yet; sign-in (issue 7) will. This keeps them text when it does.
+    # Signed in as a student (and as an instructor, who sees every name on the Class page).
     import url_params
-    from page_checks import open_with, problems
+    from apptest_helpers import class_environment, sign_in
+    from page_checks import problems
     from url_params import PIXEL
 
-    monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "names.sqlite3"))
+    from studyapp.auth import accounts
+
+    db = tmp_path / "names.sqlite3"
+    class_environment(monkeypatch, db, ("eve", "correct horse"), ("ms-t", "battery staple"))
     monkeypatch.setenv("STUDYAPP_CONTENT", str(url_params.ROOT / "content"))
-    store = open_store(tmp_path / "names.sqlite3", now)
-    with store.writing("rename") as db:
-        db["users"].upsert({"id": "local", "display_name": f"{PIXEL} <script>alert(1)</script>"}, pk="id")
-    for page in [p for p in url_params.pages() if "/lab_" not in p]:  # the Lab shows no student data
-        assert problems(open_with(page, {}), {}) == [], page
+    store = open_store(db, now)
+    accounts.set_display_name(store, "eve", f"{PIXEL} <script>x</script>"[:accounts.MAX_DISPLAY_NAME])
+    accounts.set_role(store, "ms-t", "instructor")
+    for page in [p for p in url_params.pages(signs_in=True) if "/lab_" not in p]:  # the Lab shows no names
+        for who, password in (("eve", "correct horse"), ("ms-t", "battery staple")):
+            assert problems(sign_in(who, password, page), {}) == [], (who, page)

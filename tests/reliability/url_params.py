@@ -34,9 +34,14 @@ NUMBER_VALUES = HOSTILE + [("minus-one", "-1"), ("zero", "0"), ("large", "100000
 BOOL_VALUES = HOSTILE + [("maybe", "maybe"), ("one", "1")]
 
 
-def pages() -> list[str]:
-    """Every view, as ``views/NAME.py`` (the path AppTest.switch_page takes)."""
-    return sorted(f"views/{p.name}" for p in (PACKAGE / "views").glob("*.py") if p.name != "__init__.py")
+# Registered only where students sign in (app.pages(signs_in=True)); they read no URL parameter.
+SIGNED_IN_ONLY = frozenset({"views/account.py", "views/class_view.py"})
+
+
+def pages(signs_in: bool = False) -> list[str]:
+    """Every view the router registers, as ``views/NAME.py`` (the path AppTest.switch_page takes)."""
+    found = (f"views/{p.name}" for p in (PACKAGE / "views").glob("*.py") if p.name != "__init__.py")
+    return sorted(p for p in found if signs_in or p not in SIGNED_IN_ONLY)
 
 
 def params_read(page: str) -> dict[str, str]:
