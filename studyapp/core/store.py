@@ -84,6 +84,14 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
                          pk=("user_id", "unit_slug", "section"))
 
 
+@migration(4)
+def _study_loop(db: sqlite_utils.Database) -> None:
+    # Issue 9: a quiz pass resumes after a reload; the student may raise today's new-card limit.
+    db["quiz_run"].create({"user_id": str, "unit_slug": str, "run_json": str, "updated_at": str},
+                          pk=("user_id", "unit_slug"))
+    db["new_card_extra"].create({"user_id": str, "day": str, "extra": int}, pk=("user_id", "day"))
+
+
 class Store:
     """An open study database. Use :func:`open_store`; close with :meth:`close`.
 

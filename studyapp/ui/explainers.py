@@ -1,6 +1,8 @@
 """Live explainers embedded in unit text: sliders and a Plotly figure, no torch.
 
-The names and maths are in ``studyapp.core.explainers``; this module draws them.
+The names and maths are in ``studyapp.core.explainers``; this module draws them,
+in the one chart style (ui/chart_style.py), with byte sizes in binary units
+(core/units.py), as everywhere in the app.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from studyapp.core import explainers as ex
+from studyapp.core import units
+from studyapp.ui import chart_style
 
 
 def render(name: str, params: dict, key: str) -> None:
@@ -34,12 +38,13 @@ def _lora_params(params: dict, key: str) -> None:
     ranks = list(range(1, min(256, ex.break_even_rank(d, k)) + 1))
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=ranks, y=[ex.lora_params(d, k, x) for x in ranks], name="LoRA r·(d+k)",
-                             line=dict(color="#6C4CE0", width=3)))
-    fig.add_trace(go.Scatter(x=ranks, y=[full] * len(ranks), name="full d·k", line=dict(color="#E0564C", dash="dash")))
-    fig.add_trace(go.Scatter(x=[r], y=[lora], mode="markers", name=f"r = {r}", marker=dict(size=12, color="#222")))
-    fig.update_layout(xaxis_title="rank r", yaxis_title="trainable parameters", yaxis_type="log",
-                      height=320, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h"))
-    st.plotly_chart(fig, key=f"{key}-chart")
+                             line=dict(color=chart_style.SERIES[0], width=3)))
+    fig.add_trace(go.Scatter(x=ranks, y=[full] * len(ranks), name="full d·k",
+                             line=dict(color=chart_style.SERIES[1], dash="dash")))
+    fig.add_trace(go.Scatter(x=[r], y=[lora], mode="markers", name=f"r = {r}",
+                             marker=dict(size=12, color=chart_style.INK)))
+    fig.update_layout(xaxis_title="rank r", yaxis_title="trainable parameters", yaxis_type="log")
+    chart_style.show(chart_style.styled(fig, height=320), key=f"{key}-chart")
     st.caption(f"LoRA saves parameters while r < d·k/(d+k) ≈ {ex.break_even_rank(d, k):,} for this shape.")
 
 
@@ -49,11 +54,11 @@ def _lora_scaling(params: dict, key: str) -> None:
     ranks = [1, 2, 4, 8, 16, 32, 64, 128, 256]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=ranks, y=[ex.scaling(alpha, x) for x in ranks], name="lora_alpha / r"))
-    fig.add_trace(go.Scatter(x=ranks, y=[ex.scaling(alpha, x, use_rslora=True) for x in ranks], name="rsLoRA: lora_alpha / √r"))
-    fig.update_layout(xaxis_type="log", xaxis_title="rank r", yaxis_title="scaling", height=300,
-                      margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h"))
+    fig.add_trace(go.Scatter(x=ranks, y=[ex.scaling(alpha, x, use_rslora=True) for x in ranks],
+                             name="rsLoRA: lora_alpha / √r"))
+    fig.update_layout(xaxis_type="log", xaxis_title="rank r", yaxis_title="scaling")
     st.metric("scaling at this r", f"{ex.scaling(alpha, r):.3g}", help="peft multiplies B·A·x by this")
-    st.plotly_chart(fig, key=f"{key}-chart")
+    chart_style.show(chart_style.styled(fig, height=300), key=f"{key}-chart")
 
 
 def _quant_bits(params: dict, key: str) -> None:
@@ -62,13 +67,15 @@ def _quant_bits(params: dict, key: str) -> None:
     formats = {"bf16": 16.0, "LLM.int8 (≈8)": 8.0, "NF4": ex.nf4_bits(block),
                "NF4 + double quant": ex.nf4_double_quant_bits(block, nested)}
     m = st.columns(len(formats))
+    sizes = {name: _weight_bytes(size, bits) for name, bits in formats.items()}
     for column, (name, bits) in zip(m, formats.items()):
-        column.metric(name, f"{ex.weight_gb(size, bits):,.2f} GB", help=f"{bits:.4g} bits per weight")
-    fig = go.Figure(go.Bar(x=list(formats), y=[ex.weight_gb(size, b) for b in formats.values()],
-                           marker_color=["#999", "#B9A8F0", "#8A6CE8", "#6C4CE0"],
-                           text=[f"{b:.3f} bits" for b in formats.values()], textposition="outside"))
-    fig.update_layout(yaxis_title="GB for the quantized weights", height=300, margin=dict(l=10, r=10, t=10, b=10))
-    st.plotly_chart(fig, key=f"{key}-chart")
+        column.metric(name, units.gib(sizes[name]), help=f"{bits:.4g} bits per weight")
+    fig = go.Figure(go.Bar(x=list(formats), y=[b / units.GIB for b in sizes.values()],
+                           marker_color=["#8C8799", "#B9A8F0", "#8A6CE8", chart_style.PRIMARY],
+                           text=[f"{b:.3f} bits" for b in formats.values()], textposition="outside",
+                           hovertemplate="%{x}: %{y:.2f} GiB<extra></extra>"))
+    fig.update_layout(yaxis_title="GiB for the quantized weights")
+    chart_style.show(chart_style.styled(fig, height=300), key=f"{key}-chart")
     st.caption("Only the linear layers are quantized; embeddings, norms and lm_head stay 16-bit "
                "(the LoRA Lab's 4-bit vs 16-bit panel counts them exactly for real models).")
 
@@ -79,12 +86,17 @@ def _unmerged_cost(params: dict, key: str) -> None:
     st.metric("Extra multiply-adds per token, unmerged", f"{ex.unmerged_overhead(d, k, r):.2%}",
               help="r·(d+k) for x → A x → B (A x), against d·k for W0 x; merged, the extra cost is zero")
     ranks = [1, 2, 4, 8, 16, 32, 64, 128, 256]
-    fig = go.Figure(go.Scatter(x=ranks, y=[100 * ex.unmerged_overhead(d, k, x) for x in ranks], mode="lines+markers"))
-    fig.update_layout(xaxis_type="log", xaxis_title="rank r", yaxis_title="extra FLOPs (%)", height=280,
-                      margin=dict(l=10, r=10, t=10, b=10))
-    st.plotly_chart(fig, key=f"{key}-chart")
+    fig = go.Figure(go.Scatter(x=ranks, y=[100 * ex.unmerged_overhead(d, k, x) for x in ranks],
+                               mode="lines+markers", name="extra FLOPs"))
+    fig.update_layout(xaxis_type="log", xaxis_title="rank r", yaxis_title="extra FLOPs (%)")
+    chart_style.show(chart_style.styled(fig, height=280), key=f"{key}-chart")
     st.caption("FLOPs are only part of the cost: each unmerged adapter adds two small matmuls and kernel "
                "launches per layer, which weigh more at batch size 1.")
+
+
+def _weight_bytes(params_b: float, bits: float) -> float:
+    """Bytes of ``params_b`` billion weights at ``bits`` bits (core's weight_gb is decimal GB: x 1e9)."""
+    return ex.weight_gb(params_b, bits) * 1e9
 
 
 DRAW = {"lora-params": _lora_params, "lora-scaling": _lora_scaling, "quant-bits": _quant_bits,
