@@ -47,6 +47,9 @@ CSS = """
   { color: #8A3C00 !important; }
 [data-testid="stMarkdownContainer"] pre .token.function, pre .token.class-name { color: #6A2FB8 !important; }
 
+/* A unit opened at a section (?section=) shows its heading below Streamlit's fixed header. */
+[class*="st-key-sec-"] { scroll-margin-top: 4.5rem; }
+
 /* The recall card. */
 .st-key-drill-card { cursor: pointer; min-height: 10rem; transition: box-shadow .15s ease; }
 .st-key-drill-card:hover { box-shadow: 0 4px 18px rgba(108, 76, 224, .18); }
