@@ -381,3 +381,50 @@ def test_study_pages_meet_store_errors_only_through_the_guard():
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
     assert "except StoreError" in (ROOT / "studyapp" / "ui" / "guard.py").read_text()
+
+
+def test_explainer_memory_is_in_binary_units():
+    """One unit system (core/units.py): the quant-bits explainer said "14.00 GB" for 7B bf16 weights."""
+    from studyapp.core import explainers as ex
+    from studyapp.core import units
+
+    at = open_page("views/unit.py", unit="qlora")
+    shown = metrics(at)
+    assert shown["bf16"] == units.gib(7e9 * 2) == "13.04 GiB"
+    assert shown["NF4"] == units.gib(7e9 * ex.nf4_bits(64) / 8)
+    assert not [v for v in shown.values() if v.endswith(" GB")]
+
+
+def test_every_study_chart_has_the_one_style_and_no_toolbar(course):
+    """Home's charts and every unit's explainers: chart_style's fonts, legend above, no Plotly toolbar."""
+    import json
+
+    from studyapp.ui import chart_style
+
+    pages = [open_page()] + [open_page("views/unit.py", unit=u.slug) for u in course.units]
+    charts = [c for at in pages for c in at.get("plotly_chart")]
+    assert len(charts) >= 2 + sum(b.kind == "explainer" for u in course.units for b in u.blocks)
+    for chart in charts:
+        spec, config = json.loads(chart.proto.spec), json.loads(chart.proto.config)
+        assert config.get("displayModeBar") is False
+        layout = spec["layout"]
+        assert layout["font"]["color"] == chart_style.INK and layout["legend"]["orientation"] == "h"
+        ticks = [a["tickfont"]["color"] for name, a in layout.items() if name.startswith(("xaxis", "yaxis"))]
+        assert ticks and set(ticks) == {chart_style.MUTED_INK}
+
+
+def test_the_study_calendar_names_its_months_and_has_a_colour_scale(app_env, now):
+    from collections import Counter
+    from datetime import date, datetime, timezone
+
+    from studyapp.ui import charts
+
+    fig = charts.calendar_figure(Counter({date(2026, 3, 2): 1, date(2026, 2, 10): 4}), date(2026, 3, 2))
+    heatmap = fig.data[0]
+    assert list(fig.layout.xaxis.ticktext) == ["Dec", "Jan", "Feb", "Mar"]
+    assert heatmap.showscale and heatmap.colorbar.title.text == "actions a day"
+    assert "Mon 02 Mar: 1 study action" in [t for row in heatmap.text for t in row]  # not "1 actions"
+    today = datetime.now(timezone.utc)
+    good = srs.preview(srs.make_scheduler(), None, today)[srs.Rating.Good]
+    srs.record_review(db(app_env), "local", "lora-basics/frozen-weights", good, today)
+    assert metrics(open_page())["Study streak"] == "1 day"

@@ -8,6 +8,7 @@ container named after its slug, and scrolls to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -37,8 +38,9 @@ def parts(unit: Unit) -> list[Part]:
     return [Part(slug, tuple(blocks)) for slug, blocks in found if blocks or slug is not None]
 
 
-def _split_at_sections(text: str) -> list[tuple[str | None, str]]:
-    """Cut Markdown at each ``##`` heading: [(None, text before), (slug, heading + text), ...]."""
+@lru_cache(maxsize=512)  # parsing is ~40 ms a block; a unit page draws the same blocks on every rerun
+def _split_at_sections(text: str) -> tuple[tuple[str | None, str], ...]:
+    """Cut Markdown at each ``##`` heading: ((None, text before), (slug, heading + text), ...)."""
     lines = text.splitlines(keepends=True)
     tokens = MarkdownIt("commonmark").parse(text)
     starts = [(tokens[i].map[0], slugify(tokens[i + 1].content.strip()))
@@ -47,4 +49,4 @@ def _split_at_sections(text: str) -> list[tuple[str | None, str]]:
     for n, (line, slug) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         pieces.append((slug, "".join(lines[line:end])))
-    return pieces
+    return tuple(pieces)

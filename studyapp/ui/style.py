@@ -78,6 +78,7 @@ CSS = """
 /* The unit header's metrics: compact, so a phone's first screen still shows the unit. */
 .st-key-unit-metrics [data-testid="stMetricValue"], .st-key-home-metrics [data-testid="stMetricValue"]
   { font-size: 1.6rem; }
+[class*="st-key-explainer-"] [data-testid="stMetricValue"] { font-size: 1.45rem; }
 .st-key-jump-to-notes { display: none; }
 
 /* Touch screens have no keyboard: no keyboard hints. */
