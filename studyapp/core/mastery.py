@@ -16,7 +16,7 @@ FSRS schedules the next review when predicted recall falls to 90%, which is the
 stability by definition, so stability >= 21 days means "still recalled with 90%
 probability three weeks after a review": Anki's mature interval. The second condition
 is needed because FSRS-6 raises stability for reviews on the same day too: a new card
-rated Easy three times in three minutes reaches a stability of 29 days without ever
+rated Easy four times within four minutes reaches a stability of 30 days without ever
 having been remembered across a night. One day is where FSRS itself separates
 same-day (short-term) reviews from long-term ones.
 
