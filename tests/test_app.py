@@ -122,7 +122,6 @@ def test_every_figure_on_the_unit_page_includes_the_action_just_taken(app_env, c
     for section in unit.sections[:3]:
         at.checkbox(key=f"read-lora-basics-{section.slug}").check().run()
     assert metrics(at)["Read"] == f"3/{len(unit.sections)}"
-    assert "None" not in [m.value for m in at.markdown]  # a ticked box once printed a stray "None"
     at.button(key="drill-flip").click().run()
     at.button(key="drill-rate-1").click().run()  # Again: a new card becomes a learning card
     assert metrics(at)["New · Learning · Due"] == f"{len(unit.cards) - 1} · 1 · 0"

@@ -34,9 +34,9 @@ CSS = """
 
 /* Code in the reading column scrolls sideways with a scrollbar that can be seen and grabbed. */
 [data-testid="stMarkdownContainer"] pre { overflow-x: auto !important; scrollbar-width: thin;
-  scrollbar-color: #8A84A3 #ECE9F5; }
+  scrollbar-color: #6E6887 #ECE9F5; }
 [data-testid="stMarkdownContainer"] pre::-webkit-scrollbar { height: 10px; }
-[data-testid="stMarkdownContainer"] pre::-webkit-scrollbar-thumb { background: #8A84A3; border-radius: 5px; }
+[data-testid="stMarkdownContainer"] pre::-webkit-scrollbar-thumb { background: #6E6887; border-radius: 5px; }
 [data-testid="stMarkdownContainer"] pre::-webkit-scrollbar-track { background: #ECE9F5; }
 /* Syntax colours at AA on the code background (Streamlit's own are 2.2-3.7:1). */
 [data-testid="stMarkdownContainer"] pre .token.comment, pre .token.prolog { color: #5E5A6E !important; }
