@@ -48,7 +48,8 @@ def router_pages() -> list[str]:
     namespace: dict = {"__name__": "studyapp_router"}
     exec(compile(tree, str(source), "exec"), namespace)  # definitions only: the run() call is dropped
     recorded = []
-    shim = types.SimpleNamespace(**{k: getattr(streamlit, k) for k in dir(streamlit) if not k.startswith("__")})
+    names = [k for k in dir(streamlit) if not k.startswith("__")]
+    shim = types.SimpleNamespace(**{k: getattr(streamlit, k) for k in names})
     shim.Page = lambda page, **kw: recorded.append((str(page), kw))
     namespace["st"] = shim
     namespace["pages"]()
@@ -61,7 +62,8 @@ def seed_history(db: Path, now: datetime, days: int = 42, seed: int = 9) -> None
     from studyapp.core.content import load_course
     from studyapp.core.store import DEFAULT_USER, open_store
 
-    course, store, rng = load_course(ROOT / "content"), open_store(db, now - timedelta(days=days)), random.Random(seed)
+    course, rng = load_course(ROOT / "content"), random.Random(seed)
+    store = open_store(db, now - timedelta(days=days))
     scheduler, user = srs.make_scheduler(enable_fuzzing=False), DEFAULT_USER
     keys = [c.key for u in course.units[:3] for c in u.cards]
     for day in range(days, 0, -1):
@@ -79,7 +81,8 @@ def seed_history(db: Path, now: datetime, days: int = 42, seed: int = 9) -> None
     first = course.units[0]
     for question in first.questions[:6]:
         given = question.answer if rng.random() < 0.7 else "0"
-        quiz.record_attempt(store, user, question, given, quiz.grade(question, given), now - timedelta(days=2))
+        result = quiz.grade(question, given)
+        quiz.record_attempt(store, user, question, given, result, now - timedelta(days=2))
     store.close()
 
 
@@ -97,6 +100,8 @@ def shoot(page, server: Server, path: str, out: Path, name: str) -> list[Path]:
 
 
 def _unit_states(page, out: Path, name: str) -> list[Path]:
+    from playwright.sync_api import expect
+
     page.get_by_role("tab", name="Fast Drill").click()
     page.wait_for_function("window.__studyappDrillKeys === true")
     page.locator(".st-key-drill-card").click()
@@ -111,7 +116,7 @@ def _unit_states(page, out: Path, name: str) -> list[Path]:
     page.get_by_role("radiogroup").locator("label").nth(1).click()
     wait_idle(page)
     check = page.locator(".st-key-quiz-check").get_by_role("button")
-    page.wait_for_function("(b) => !b.disabled", arg=check.element_handle())
+    expect(check).to_be_enabled(timeout=30_000)  # looked up again: reruns replace the button
     check.click()
     page.locator('[class*="st-key-quizmark-right-"]').first.wait_for()
     page.locator(".st-key-quiz-prompt").scroll_into_view_if_needed()
@@ -148,7 +153,8 @@ def main() -> None:
             browser.close()
     finally:
         server.kill()
-    print(f"screenshots of {len(router_pages())} pages at {len(SIZES)} sizes in {time.perf_counter() - started:.0f} s")
+    print(f"screenshots of {len(router_pages())} pages at {len(SIZES)} sizes "
+          f"in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +20,8 @@ from live_server import served_page, wait_idle  # noqa: E402
 
 CLICK_AND_TIME = """
 () => new Promise((resolve) => {
-  const flip = () => Array.from(document.querySelectorAll(".st-key-drill-flip button")).some((b) => b.offsetParent);
+  const flip = () => Array.from(document.querySelectorAll(".st-key-drill-flip button"))
+    .some((b) => b.offsetParent);
   const done = () => flip() || document.body.innerText.includes("All caught up")
     || document.body.innerText.includes("No more cards for now");
   const observer = new MutationObserver(() => {
@@ -57,7 +57,8 @@ def measure(path: str) -> None:
             rate.wait_for()
             times.append(page.evaluate(CLICK_AND_TIME))
             wait_idle(page)
-    print(f"{path}: click-to-next-card, real browser, {len(times)} ratings: p50 {statistics.median(times):.0f} ms, "
+    print(f"{path}: click-to-next-card, real browser, {len(times)} ratings: "
+          f"p50 {statistics.median(times):.0f} ms, "
           f"p90 {statistics.quantiles(times, n=10)[-1]:.0f} ms")
 
 

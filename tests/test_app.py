@@ -103,7 +103,8 @@ def test_drill_flip_rate_undo(app_env, course):
     assert labels[3].startswith("Easy · ") and labels[3].endswith("d")
     at.button(key="drill-rate-4").click().run()
     assert not at.exception
-    assert f"**{len(unit.cards) - 1} new · 0 learning · 0 due**" in texts(at) and unit.cards[1].front in texts(at)
+    assert f"**{len(unit.cards) - 1} new · 0 learning · 0 due**" in texts(at)
+    assert unit.cards[1].front in texts(at)
     store = db(app_env)
     state = srs.load_state(store, "local", unit.cards[0].key)
     assert state is not None and state.reps == 1
@@ -111,7 +112,8 @@ def test_drill_flip_rate_undo(app_env, course):
     assert not at.button(key="drill-undo").disabled
     at.button(key="drill-undo").click().run()
     assert srs.load_state(store, "local", unit.cards[0].key) is None
-    assert f"**{len(unit.cards)} new · 0 learning · 0 due**" in texts(at) and unit.cards[0].front in texts(at)
+    assert f"**{len(unit.cards)} new · 0 learning · 0 due**" in texts(at)
+    assert unit.cards[0].front in texts(at)
     assert at.button(key="drill-undo").disabled  # the one rating of this session was taken back
 
 
@@ -145,7 +147,7 @@ def test_a_card_rated_again_comes_back_until_it_passes(app_env, course, monkeypa
     for _ in range(2):  # Good, Good: through the 10-minute step to a review interval
         at.button(key="drill-flip").click().run()
         at.button(key="drill-rate-3").click().run()
-    assert "All caught up" not in texts(at) or srs.load_state(db(app_env), "local", card.key).card.state == srs.State.Review
+    assert srs.load_state(db(app_env), "local", card.key).card.state == srs.State.Review  # it passed
     assert "No more cards for now." in texts(at) and "You reviewed 3 cards this session." in texts(at)
 
 
@@ -157,7 +159,8 @@ def test_the_new_card_limit_is_the_reason_given_everywhere_and_can_be_raised(app
     at.button(key="drill-rate-4").click().run()
     page = texts(at)
     held = f"so {len(unit.cards) - 1} unseen cards wait. The limit resets at midnight UTC, in "
-    assert "No more cards for now." in page and "Today's limit of 1 new card is reached" in page and held in page
+    assert "No more cards for now." in page and held in page
+    assert "Today's limit of 1 new card is reached" in page
     nudge = next(i.value for i in at.info if "Every card offered today is done." in i.value)
     assert held in nudge  # the quiz's nudge gives the same reason, not "24 card(s) not yet seen"
     assert "All caught up" not in page
@@ -177,7 +180,8 @@ def test_drill_all_caught_up(app_env, course):
     from datetime import datetime, timezone
 
     unit, now = course.units[0], datetime.now(timezone.utc)
-    store, easy = db(app_env), srs.preview(srs.make_scheduler(enable_fuzzing=False), None, now)[srs.Rating.Easy]
+    store = db(app_env)
+    easy = srs.preview(srs.make_scheduler(enable_fuzzing=False), None, now)[srs.Rating.Easy]
     for card in unit.cards:  # every card of the unit seen, none due for 8 days
         srs.record_review(store, "local", card.key, easy, now)
     at = open_page("views/unit.py", unit=unit.slug)
@@ -201,7 +205,8 @@ def test_quiz_feedback_score_and_retry_missed(app_env, course):
     assert metrics(at)["Your score"] == f"{len(unit.questions) - 1} / {len(unit.questions)}"
     assert metrics(at)["Quiz"] == f"{len(unit.questions) - 1}/{len(unit.questions)}"
     missed = next(m.value for m in at.markdown if m.value.startswith("**Missed:**"))
-    assert missed == "**Missed:**\n\n- " + unit.questions[0].prompt.replace("\n", "\n  ")  # a list, not a run-on line
+    # A list, not a run-on line:
+    assert missed == "**Missed:**\n\n- " + unit.questions[0].prompt.replace("\n", "\n  ")
     at.button(key="quiz-retry").click().run()
     assert f"Question 1 of 1" in texts(at) and unit.questions[0].prompt in texts(at)
     results = quiz.latest_results(db(app_env), "local", unit.slug)
@@ -224,7 +229,8 @@ def test_a_checked_answer_marks_the_correct_choice_and_the_students(course):
     assert labels.count(":material/check_circle: **Correct answer · you did not choose it**") == 1
     assert labels.count(":material/cancel: **Your choice · not correct**") == 1
     assert len(labels) == len(question.choices)  # every choice is shown, each with its mark
-    assert question.answer == shown[shown.index(":material/check_circle: **Correct answer · you did not choose it**") + 1]
+    label = shown.index(":material/check_circle: **Correct answer · you did not choose it**")
+    assert shown[label + 1] == question.answer  # the mark sits on the correct choice
     assert not [w for w in at.radio if (w.key or "").startswith("quiz-answer")]  # no greyed-out widget
 
 
@@ -304,7 +310,8 @@ def test_locked_database_keeps_the_rating_for_a_retry(app_env, course):
         page = texts(at)
         assert "**Your rating was not saved.** Could not save your review to the study database at" in page
         assert str(app_env) in page and "locked" in page and "press the rating again" in page
-        assert unit.cards[0].back in page and f"**{len(unit.cards)} new · 0 learning" in page  # still on screen
+        assert unit.cards[0].back in page  # the card is still on screen, flipped
+        assert f"**{len(unit.cards)} new · 0 learning" in page
     finally:
         blocker.execute("rollback")
         blocker.close()
@@ -348,7 +355,8 @@ def test_coming_back_offers_the_questions_missed_last_time(app_env, course, now)
 
 @pytest.mark.parametrize("page, query, table", [
     (None, {}, "card_state"), ("views/review.py", {}, "card_state"),
-    ("views/unit.py", {"unit": "lora-basics"}, "card_state"), ("views/unit.py", {"unit": "lora-basics"}, "quiz_run"),
+    ("views/unit.py", {"unit": "lora-basics"}, "card_state"),
+    ("views/unit.py", {"unit": "lora-basics"}, "quiz_run"),
     ("views/unit.py", {"unit": "lora-basics"}, "reading"),
 ], ids=["home", "review", "unit-cards", "unit-quiz", "unit-reading"])
 def test_a_read_the_store_refuses_is_one_message_not_a_traceback(app_env, page, query, table):
@@ -362,8 +370,10 @@ def test_a_read_the_store_refuses_is_one_message_not_a_traceback(app_env, page, 
     at = open_page(page, **query)
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert errors and all(e.startswith("**Could not load ") and str(app_env) in e and f"no such table: {table}" in e
-                          and e.endswith("Reload the page to try again.") for e in errors)
+    assert errors
+    for error in errors:  # one shape: headline, the store's sentence (file, cause, fix), what to do
+        assert error.startswith("**Could not load ") and error.endswith("Reload the page to try again.")
+        assert str(app_env) in error and f"no such table: {table}" in error
 
 
 def test_study_pages_meet_store_errors_only_through_the_guard():
@@ -376,7 +386,8 @@ def test_study_pages_meet_store_errors_only_through_the_guard():
     offenders = []
     for path in study:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ExceptHandler) and "StoreError" in ast.unparse(node.type or ast.Constant(None)):
+            caught = ast.unparse(node.type) if isinstance(node, ast.ExceptHandler) and node.type else ""
+            if "StoreError" in caught:
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
     assert "except StoreError" in (ROOT / "studyapp" / "ui" / "guard.py").read_text()

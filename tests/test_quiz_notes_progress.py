@@ -75,7 +75,8 @@ def test_unit_progress(store, scheduler, course, now):
     assert (stats.sections_read, stats.cards_seen, stats.quiz_right) == (1, 2, 1)
     # Two cards started today, of a limit of 5: three new cards left; the Again card is learning.
     assert (stats.new, stats.learning, stats.due) == (3, 1, 0)
-    assert stats.levels == {Level.NEW: len(unit.cards) - 2, Level.LEARNING: 1, Level.YOUNG: 1, Level.MATURE: 0}
+    assert stats.levels == {Level.NEW: len(unit.cards) - 2, Level.LEARNING: 1, Level.YOUNG: 1,
+                            Level.MATURE: 0}
     assert (stats.mastered, stats.mastery) == (0, 0.0)  # nothing is known after one look
     progress.unmark_read(store, "local", unit.slug, unit.sections[0].slug)
     assert progress.sections_read(store, "local", unit.slug) == set()
@@ -122,10 +123,12 @@ def test_the_drill_the_quiz_nudge_and_home_give_one_reason(now):
     reason = nudges.limit_reason(queue, now)
     assert reason == ("Today's limit of 20 new cards is reached (20 started today, across all units), so "
                       "22 unseen cards wait. The limit resets at midnight UTC, in 15h.")
-    assert nudges.all_done(queue, now, reviewed=3) == f"**No more cards for now.** You reviewed 3 cards this session. {reason}"
+    done = nudges.all_done(queue, now, reviewed=3)
+    assert done == f"**No more cards for now.** You reviewed 3 cards this session. {reason}"
     assert nudges.quiz_nudge(queue, now) == f"Every card offered today is done. {reason}"
     both = _queue(new=["a"], learning=["b", "c"], unseen=1)
-    assert nudges.quiz_nudge(both, now) == "Before the quiz, 1 new and 2 learning cards wait in the Fast Drill."
+    assert nudges.quiz_nudge(both, now) == ("Before the quiz, 1 new and 2 learning cards wait in "
+                                            "the Fast Drill.")
     assert nudges.quiz_nudge(_queue(), now) is None
     assert nudges.all_done(_queue(), now, reviewed=0) == "**All caught up.**"
 
@@ -147,7 +150,8 @@ def test_a_quiz_pass_is_saved_with_each_answer_and_resumes(store, now):
     assert (run.keys, run.index, run.results) == (("u/a", "u/b"), 0, {})
     run = quiz.answer(store, "local", run, a, "y", now)
     resumed = quiz.load_run(store, "local", "u", [a, b])  # a reload
-    assert resumed == run and resumed.results["u/a"] == quiz.Grade(False, "x") and resumed.given == {"u/a": "y"}
+    assert resumed == run and resumed.given == {"u/a": "y"}
+    assert resumed.results["u/a"] == quiz.Grade(False, "x")
     quiz.save_run(store, "local", "u", resumed.advanced(), now)
     resumed = quiz.load_run(store, "local", "u", [a, b])
     assert (resumed.index, resumed.serial, resumed.missed) == (1, run.serial, ["u/a"])

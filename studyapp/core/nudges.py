@@ -54,7 +54,8 @@ def quiz_nudge(queue: srs.StudyQueue, now: datetime) -> str | None:
     reason = limit_reason(queue, now)
     if cards is None and reason is None:
         return None
-    head = f"Before the quiz, {cards} wait in the Fast Drill." if cards else "Every card offered today is done."
+    head = (f"Before the quiz, {cards} wait in the Fast Drill." if cards
+            else "Every card offered today is done.")
     return head + (f" {reason}" if reason else "")
 
 

@@ -137,7 +137,8 @@ def load_run(store: Store, user_id: str, unit_slug: str, questions: list[Questio
     Raises:
         StoreError: the database cannot be read.
     """
-    rows = store.query("select run_json from quiz_run where user_id = ? and unit_slug = ?", (user_id, unit_slug))
+    rows = store.query("select run_json from quiz_run where user_id = ? and unit_slug = ?",
+                       (user_id, unit_slug))
     valid = {q.key for q in questions}
     if rows:
         try:

@@ -128,8 +128,9 @@ def load_states(store: Store, user_id: str) -> dict[str, CardState]:
 # that earlier review (the fsrs card's last_review in the snapshot). Read from the log, so an
 # undone review (its log row deleted) no longer counts.
 _RECALL_SQL = (
-    "select card_key, max(julianday(reviewed_at) - julianday(json_extract(card_before, '$.card.last_review')))"
-    " as days from review_log where user_id = ? and rating >= 2 and card_before is not null"
+    "select card_key, max(julianday(reviewed_at)"
+    " - julianday(json_extract(card_before, '$.card.last_review'))) as days"
+    " from review_log where user_id = ? and rating >= 2 and card_before is not null"
 )
 
 
@@ -265,7 +266,8 @@ def extra_new_cards(store: Store, user_id: str, day: date) -> int:
     Raises:
         StoreError: the database cannot be read.
     """
-    rows = store.query("select extra from new_card_extra where user_id = ? and day = ?", (user_id, day.isoformat()))
+    rows = store.query("select extra from new_card_extra where user_id = ? and day = ?",
+                       (user_id, day.isoformat()))
     return rows[0]["extra"] if rows else 0
 
 
@@ -279,7 +281,8 @@ def allow_more_new(store: Store, user_id: str, now: datetime, extra: int = MORE_
     """
     day = now.date().isoformat()
     with store.writing("raise today's new-card limit in") as db:
-        row = db.execute("select extra from new_card_extra where user_id = ? and day = ?", (user_id, day)).fetchone()
+        row = db.execute("select extra from new_card_extra where user_id = ? and day = ?",
+                         (user_id, day)).fetchone()
         total = (row[0] if row else 0) + extra
         db["new_card_extra"].upsert({"user_id": user_id, "day": day, "extra": total}, pk=("user_id", "day"))
     return total
@@ -330,7 +333,8 @@ def study_queue(store: Store, user_id: str, card_keys: list[str], now: datetime,
         StoreError: the database cannot be read.
     """
     wanted = set(card_keys)
-    rows = store.query("select card_key, due, state from card_state where user_id = ? order by due", (user_id,))
+    rows = store.query("select card_key, due, state from card_state where user_id = ? order by due",
+                       (user_id,))
     seen = {r["card_key"] for r in rows}
     rows = [r for r in rows if r["card_key"] in wanted]
     learning = [r for r in rows if r["state"] in (State.Learning, State.Relearning)]

@@ -39,7 +39,8 @@ class DrillSession:
     shown_at: float = 0.0  # epoch seconds, for review duration
     outcomes: dict = field(default_factory=dict)
     lapses: int = 0
-    rated: list[str] = field(default_factory=list)  # cards rated in this session, newest last: what undo takes back
+    # Cards rated in this session, newest last: what undo takes back, one by one.
+    rated: list[str] = field(default_factory=list)
 
 
 def _session(scope: str) -> DrillSession:
@@ -118,7 +119,8 @@ def _controls(session: DrillSession, scope: str, store, user: str, card: Card) -
         with st.container(horizontal=True, key="drill-ratings", gap="small"):
             for rating in srs.RATINGS:
                 st.button(session.outcomes[rating].label, key=f"drill-rate-{int(rating)}", width="stretch",
-                          help=RATING_HELP[rating], on_click=_rate, args=(session, scope, store, user, card.key, rating),
+                          help=RATING_HELP[rating], on_click=_rate,
+                          args=(session, scope, store, user, card.key, rating),
                           type="primary" if rating == srs.Rating.Good else "secondary")
     _undo_button(session, scope, store, user)
     keys.hint("Keys: Space flips · 1 Again · 2 Hard · 3 Good · 4 Easy · U undoes", key=f"drill-{scope}")
@@ -138,9 +140,11 @@ def _flip(session: DrillSession) -> None:
 def _rate(session: DrillSession, scope: str, store, user: str, card_key: str, rating) -> None:
     now = context.now()
     duration_ms = int(max(0.0, now.timestamp() - session.shown_at) * 1000)
-    saved = guard.action(_slot(scope), lambda: srs.record_review(store, user, card_key, session.outcomes[rating],
-                                                                  now, duration_ms),
-                        headline="Your rating was not saved.", then="The card stays here: press the rating again.")
+    outcome = session.outcomes[rating]
+    saved = guard.action(_slot(scope),
+                         lambda: srs.record_review(store, user, card_key, outcome, now, duration_ms),
+                         headline="Your rating was not saved.",
+                         then="The card stays here: press the rating again.")
     if saved is guard.FAILED:
         return  # the card stays on screen, flipped, so the student can press the rating again
     session.reviewed += 1

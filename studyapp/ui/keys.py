@@ -66,7 +66,11 @@ export default function (component) {
     const active = document.activeElement;
     if (active && active !== document.body) { window.__studyappFocused[data.selector] = data.token; return; }
     const el = [...document.querySelectorAll(data.selector)].find((e) => e.offsetParent !== null);
-    if (el) { el.focus({ preventScroll: false }); window.__studyappFocused[data.selector] = data.token; return; }
+    if (el) {
+      el.focus({ preventScroll: false });
+      window.__studyappFocused[data.selector] = data.token;
+      return;
+    }
     if (Date.now() - started < 3000) setTimeout(tryFocus, 50);
   };
   tryFocus();

@@ -29,5 +29,5 @@ def bar(levels: dict, key: str) -> None:
         f'<span class="lvl-key"><i style="background:{COLOURS[lv]}"></i>{levels.get(lv, 0)} {lv.value}</span>'
         for lv in ORDER)
     with st.container(key=f"levels-{key}"):
-        st.html(f'<div class="lvl-bar" role="img" aria-label="Cards by level: {html.escape(label)}">{segments}</div>'
-                f'<div class="lvl-legend" aria-hidden="true">{legend}</div>')
+        st.html(f'<div class="lvl-bar" role="img" aria-label="Cards by level: {html.escape(label)}">'
+                f'{segments}</div><div class="lvl-legend" aria-hidden="true">{legend}</div>')

@@ -61,7 +61,8 @@ def sidebar(course: Course) -> None:
         for unit in course.units:
             _sidebar_unit(unit.slug, f"{unit.order}. {unit.title}")
         for broken in course.broken:
-            _sidebar_unit(broken.slug, f"{broken.order}. {broken.title} (has errors)", icon=":material/warning:")
+            _sidebar_unit(broken.slug, f"{broken.order}. {broken.title} (has errors)",
+                          icon=":material/warning:")
         st.caption("LORA LAB")
         for panel in LAB_PANELS:
             st.page_link(panel.view, label=panel.title, icon=panel.icon)

@@ -113,14 +113,15 @@ def _check(unit_slug: str, run: quiz.QuizRun, question: Question, widget_key: st
         st.session_state[f"quiz-blank:{unit_slug}"] = True
         return
     st.session_state.pop(f"quiz-blank:{unit_slug}", None)
-    guard.action(_slot(unit_slug),
-                 lambda: quiz.answer(context.store(), context.current_user(), run, question, given, context.now()),
-                 headline="Your answer was not saved.", then="It is still selected: press Check answer again.")
+    store, user = context.store(), context.current_user()
+    guard.action(_slot(unit_slug), lambda: quiz.answer(store, user, run, question, given, context.now()),
+                 headline="Your answer was not saved.",
+                 then="It is still selected: press Check answer again.")
 
 
 def _save(unit_slug: str, run: quiz.QuizRun) -> None:
-    guard.action(_slot(unit_slug),
-                 lambda: quiz.save_run(context.store(), context.current_user(), unit_slug, run, context.now()),
+    store, user = context.store(), context.current_user()
+    guard.action(_slot(unit_slug), lambda: quiz.save_run(store, user, unit_slug, run, context.now()),
                  headline="Your place in the quiz was not saved.", then="Press the button again to retry.")
 
 
@@ -172,7 +173,8 @@ def _summary(unit_slug: str, run: quiz.QuizRun, by_key: dict[str, Question]) -> 
                        on_click=_save, args=(unit_slug, quiz.QuizRun(tuple(wrong))))
     else:
         st.balloons()
-    cols[1].button("Start over", key="quiz-restart", on_click=_save, args=(unit_slug, quiz.QuizRun(tuple(by_key))))
+    cols[1].button("Start over", key="quiz-restart", on_click=_save,
+                   args=(unit_slug, quiz.QuizRun(tuple(by_key))))
     guard.pending(_slot(unit_slug))
 
 

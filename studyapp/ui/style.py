@@ -19,7 +19,8 @@ CSS = """
 :root { --studyapp-current-bg: rgba(108, 76, 224, .16); --studyapp-muted: %(muted)s; }
 
 /* Small grey text at AA: captions, widget help, metric labels. */
-[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] { color: var(--studyapp-muted) !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
+  color: var(--studyapp-muted) !important; opacity: 1 !important; }
 
 /* Heading anchor links: one Tab stop per heading is noise for keyboard users; ids stay for links. */
 [data-testid="stHeaderActionElements"] { display: none !important; }
@@ -71,7 +72,8 @@ CSS = """
 .lvl-bar { display: flex; height: .7rem; border-radius: .35rem; overflow: hidden; background: #E6E2F3;
   margin: .15rem 0 .3rem; }
 .lvl-bar span { display: block; height: 100%%; }
-.lvl-legend { font-size: .8rem; color: var(--studyapp-muted); display: flex; flex-wrap: wrap; gap: .1rem .7rem; }
+.lvl-legend { font-size: .8rem; color: var(--studyapp-muted); display: flex; flex-wrap: wrap;
+  gap: .1rem .7rem; }
 .lvl-key i { display: inline-block; width: .7rem; height: .7rem; border-radius: .2rem; margin-right: .25rem;
   vertical-align: -.05rem; border: 1px solid rgba(30, 27, 46, .25); }
 
@@ -86,7 +88,8 @@ CSS = """
 
 @media (%(phone)s) {
   .st-key-unit-metrics, .st-key-home-metrics { gap: .25rem 1rem !important; }
-  .st-key-unit-metrics > div, .st-key-home-metrics > div { flex: 1 1 40%% !important; min-width: 0 !important; }
+  .st-key-unit-metrics > div, .st-key-home-metrics > div {
+    flex: 1 1 40%% !important; min-width: 0 !important; }
   .st-key-unit-metrics [data-testid="stMetricValue"], .st-key-home-metrics [data-testid="stMetricValue"]
     { font-size: 1.15rem; }
   .st-key-unit-metrics [data-testid="stMetric"], .st-key-home-metrics [data-testid="stMetric"] { padding: 0; }

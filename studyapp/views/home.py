@@ -18,22 +18,26 @@ all_keys = [c.key for c in course.cards]
 states = guard.read(lambda: srs.load_states(store, user), what="your progress")
 queue = guard.read(lambda: srs.study_queue(store, user, all_keys, now, per_day), what="your cards")
 days = guard.read(lambda: progress.activity(store, user), what="your study calendar")
-rows = {p.slug: p for p in guard.read(lambda: progress.course_progress(store, user, course, now, states, per_day),
-                                      what="your progress in each unit")}
+units = guard.read(lambda: progress.course_progress(store, user, course, now, states, per_day),
+                   what="your progress in each unit")
+rows = {p.slug: p for p in units}
 
 with st.container(horizontal=True, key="home-metrics", gap="medium"):
-    st.metric("New", len(queue.new), help="Cards you have not seen yet that today's new-card limit still admits.")
+    st.metric("New", len(queue.new),
+              help="Cards you have not seen yet that today's new-card limit still admits.")
     st.metric("Learning", len(queue.learning), help="Cards in their first minutes, or rated Again: the drill "
                                                    "keeps them until you pass them.")
     st.metric("Due", len(queue.due), help="Reviews whose interval has passed.")
-    st.metric("Mastered", f"{mastery.mastered(states, all_keys, now)} / {len(all_keys)}", help=mastery.MASTERY_HELP)
+    st.metric("Mastered", f"{mastery.mastered(states, all_keys, now)} / {len(all_keys)}",
+              help=mastery.MASTERY_HELP)
     st.metric("Study streak", nudges.plural(progress.streak(days, now.date()), "day"))
 
 step = nudges.study_next(list(course.units), rows, queue, now)
 with st.container(border=True, key="study-next"):
     st.markdown(f"**What to study next:** {step.message}")
     if step.kind in ("review", "new-cards"):
-        st.page_link("views/review.py", label=f"Open the review ({nudges.counts(queue)})", icon=":material/bolt:")
+        st.page_link("views/review.py", label=f"Open the review ({nudges.counts(queue)})",
+                     icon=":material/bolt:")
     elif step.kind == "read":
         nav.unit_link(step.unit_slug, "Open the unit", icon=":material/menu_book:")
 
@@ -51,13 +55,15 @@ for unit in course.units:
         with right:
             st.markdown(f"**Mastered {stats.mastery:.0%}** · {stats.mastered} of {stats.cards_total} cards")
             levels.bar(stats.levels, key=unit.slug)
-            st.caption(f"Now: {nudges.counts(stats.queue)} · Read {stats.sections_read}/{stats.sections_total} · "
+            st.caption(f"Now: {nudges.counts(stats.queue)} · "
+                       f"Read {stats.sections_read}/{stats.sections_total} · "
                        f"quiz {stats.quiz_right}/{stats.quiz_total}"
                        + (f" · {nudges.plural(stats.leeches, 'leech card')}" if stats.leeches else ""))
 for broken in course.broken:
     with st.container(border=True):
         nav.unit_link(broken.slug, f"{broken.order}. {broken.title}", icon=":material/warning:")
-        st.caption(f"This unit has {nudges.plural(len(broken.problems), 'error')} and is hidden until they are fixed.")
+        st.caption(f"This unit has {nudges.plural(len(broken.problems), 'error')} "
+                   "and is hidden until they are fixed.")
 
 left, right = st.columns(2)
 with left:

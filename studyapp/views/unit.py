@@ -30,7 +30,8 @@ if unit is None:
 store, user, now = context.store(), context.current_user(), context.now()
 nav.mark_current_unit(unit.slug)
 # Read after every callback of this run (a rating, a tick, an answer), so each figure includes it.
-stats = guard.read(lambda: progress.unit_progress(store, user, unit, now, new_per_day=context.new_cards_per_day()),
+per_day = context.new_cards_per_day()
+stats = guard.read(lambda: progress.unit_progress(store, user, unit, now, new_per_day=per_day),
                    what="your progress in this unit", fallback=None)
 
 st.title(unit.title)
@@ -42,7 +43,8 @@ if stats is not None:
                   help="What the Fast Drill has left, as Anki counts it: new cards within today's limit, "
                        "cards in their learning steps, and reviews whose interval has passed.")
         st.metric("Read", f"{stats.sections_read}/{stats.sections_total}", help="Sections ticked as read")
-        st.metric("Quiz", f"{stats.quiz_right}/{stats.quiz_total}", help="Questions whose latest answer is right")
+        st.metric("Quiz", f"{stats.quiz_right}/{stats.quiz_total}",
+                  help="Questions whose latest answer is right")
 with st.container(key="jump-to-notes"):
     st.markdown("[:material/edit_note: Jump to your notes](#chapter-scratchpad)")
 
@@ -98,7 +100,8 @@ def open_at_section(unit: Unit) -> None:
     if wanted in {s.slug for s in unit.sections}:
         anchors.scroll_to(f"sec-{wanted}", token=uuid.uuid4().hex)
     else:
-        st.info(f"This unit has no section called “{wanted}”, so it opens at the top.", icon=":material/info:")
+        st.info(f"This unit has no section called “{wanted}”, so it opens at the top.",
+                icon=":material/info:")
 
 
 main, side = st.columns([7, 3], gap="large")
@@ -112,7 +115,8 @@ with main:
         st.caption("Flip each card, then rate how well you recalled it.")
         drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
     with tab_quiz:
-        quiz_panel(unit.slug, list(unit.questions), nudge=nudges.quiz_nudge(stats.queue, now) if stats else None)
+        nudge = nudges.quiz_nudge(stats.queue, now) if stats else None
+        quiz_panel(unit.slug, list(unit.questions), nudge=nudge)
 
 with side:
     st.subheader(":material/edit_note: Chapter Scratchpad", anchor="chapter-scratchpad")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from live_server import ROOT, wait_idle
 from studyapp.core.content import load_course
@@ -21,8 +22,8 @@ def phone(browser):
 
 
 def box(locator) -> dict:
-    return locator.evaluate("e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, "
-                            "left: r.left, right: r.right}; }")
+    return locator.evaluate("e => { const r = e.getBoundingClientRect(); "
+                            "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }")
 
 
 def on_first_screen(locator) -> bool:
@@ -35,8 +36,7 @@ def no_sideways_scroll(page) -> bool:
         .filter(Boolean).every((e) => e.scrollWidth <= e.clientWidth + 1)""")
 
 
-def sidebar_open(page) -> bool:
-    return page.evaluate("document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right > 0")
+SIDEBAR_RIGHT = "document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right"
 
 
 def test_a_phone_journey_through_home_a_unit_its_drill_quiz_and_notes(server, phone):
@@ -50,10 +50,10 @@ def test_a_phone_journey_through_home_a_unit_its_drill_quiz_and_notes(server, ph
 
     # The sidebar opens over the page and closes once a unit is tapped.
     phone.locator('[data-testid="stExpandSidebarButton"]').tap()
-    phone.wait_for_function("document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right > 200")
+    phone.wait_for_function(f"{SIDEBAR_RIGHT} > 200")
     phone.locator('[data-testid="stSidebar"]').get_by_role("link", name=unit.title).tap()
     phone.get_by_role("heading", name=unit.title, level=1).wait_for()
-    phone.wait_for_function("document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 0")
+    phone.wait_for_function(f"{SIDEBAR_RIGHT} <= 0")
     wait_idle(phone)
 
     # The unit's first screen: title, compact figures and the tabs, not four stacked metrics.
@@ -65,9 +65,7 @@ def test_a_phone_journey_through_home_a_unit_its_drill_quiz_and_notes(server, ph
     jump = phone.get_by_role("link", name="Jump to your notes")
     assert on_first_screen(jump)
     jump.tap()
-    pad = phone.locator("textarea.pad-text")
-    phone.wait_for_function("(e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < 844; }",
-                            arg=pad.element_handle())
+    expect(phone.locator("textarea.pad-text")).to_be_in_viewport(timeout=30_000)
 
     # The drill by touch: no keyboard hints, tap to flip, Easy on screen with the answer.
     tabs.scroll_into_view_if_needed()
@@ -98,7 +96,7 @@ def test_a_phone_journey_through_home_a_unit_its_drill_quiz_and_notes(server, ph
         pytest.fail("unit 1 starts with a single-choice question; update this journey if that changes")
     wait_idle(phone)
     check = phone.locator(".st-key-quiz-check").get_by_role("button")
-    phone.wait_for_function("(b) => !b.disabled", arg=check.element_handle())
+    expect(check).to_be_enabled(timeout=30_000)
     check.tap()
     marked = phone.locator('[class*="st-key-quizmark-right-"]')
     marked.wait_for()

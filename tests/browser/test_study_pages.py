@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from a11y import low_contrast, tab_stops
 from live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, wait_idle
@@ -28,7 +29,8 @@ MATH_QUESTION = """- id: math-shapes
     - '$d \\times r$'
     - '$k \\times d$'
   answer: '$r \\times k$'
-  explanation: 'A acts on the input first: $A x \\in \\mathbb{R}^{r}$ needs $A \\in \\mathbb{R}^{r \\times k}$.'
+  explanation: 'A acts on the input first: $A x \\in \\mathbb{R}^{r}$ needs
+    $A \\in \\mathbb{R}^{r \\times k}$.'
 
 """
 
@@ -62,7 +64,8 @@ def fresh_student(study_server):
     conn = sqlite3.connect(study_server.db, timeout=30)
     with conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        for table in {"card_state", "review_log", "quiz_attempt", "quiz_run", "reading", "new_card_extra"} & tables:
+        progress = {"card_state", "review_log", "quiz_attempt", "quiz_run", "reading", "new_card_extra"}
+        for table in progress & tables:
             conn.execute(f"delete from {table}")
     conn.close()
 
@@ -93,9 +96,10 @@ def test_the_sidebar_marks_only_the_current_unit_and_ellipsises_long_titles(stud
     open_unit(page, study_server, unit=course.units[1].slug)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("link", name=course.units[0].title).wait_for()
-    marked = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stSidebar"] a[href*="unit?unit="]')]
-        .filter((a) => a.offsetParent).map((a) => [new URLSearchParams(a.href.split('?')[1]).get('unit'),
-            getComputedStyle(a).backgroundColor, getComputedStyle(a.querySelector('p')).fontWeight])""")
+    marked = page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stSidebar"] a[href*="unit?unit="]')].filter((a) => a.offsetParent)
+        .map((a) => [new URLSearchParams(a.href.split('?')[1]).get('unit'),
+                     getComputedStyle(a).backgroundColor, getComputedStyle(a.querySelector('p')).fontWeight])""")
     assert len(marked) == len(course.units)
     current = [slug for slug, bg, _ in marked if bg not in ("rgba(0, 0, 0, 0)", "transparent")]
     assert current == [course.units[1].slug], marked
@@ -136,7 +140,7 @@ def test_keyboard_only_study_flips_rates_undoes_and_goes_on(study_server, page, 
     page.keyboard.press("Space")
     page.wait_for_function("document.querySelectorAll('[role=radiogroup] input:checked').length === 1")
     check = visible_button(page, "quiz-check")
-    page.wait_for_function("(b) => !b.disabled", arg=check.element_handle())
+    expect(check).to_be_enabled(timeout=30_000)  # looked up again: reruns replace the button
     check.focus()
     page.keyboard.press("Enter")
     visible_button(page, "quiz-next").wait_for()
@@ -151,11 +155,12 @@ def test_a_section_link_opens_the_read_tab_at_that_section(study_server, page, c
     open_unit(page, study_server, section=section.slug)
     target = page.locator(f".st-key-sec-{section.slug}")
     target.and_(page.locator("[data-scrolled-to]")).wait_for()
-    heading = target.get_by_role("heading", name=section.title)
+    target.get_by_role("heading", name=section.title).wait_for()
     page.wait_for_function(  # the heading rests at the top of the view, below Streamlit's header
-        """(h) => { const top = h.getBoundingClientRect().top; const head = document.querySelector('header');
+        """(key) => { const h = document.querySelector(`.st-key-${key} h2`); if (!h) return false;
+                    const top = h.getBoundingClientRect().top, head = document.querySelector('header');
                     const below = head ? head.getBoundingClientRect().bottom : 0;
-                    return top >= below - 1 && top < below + 120; }""", arg=heading.element_handle())
+                    return top >= below - 1 && top < below + 120; }""", arg=f"sec-{section.slug}")
     assert page.get_by_role("tab", name="Read").get_attribute("aria-selected") == "true"
     assert "section=" not in page.url  # dropped once handled, so a rating does not scroll back
     page.locator('[data-testid="stCheckbox"]').first.click()  # tick the first section as read
@@ -241,8 +246,8 @@ def test_code_blocks_scroll_sideways_with_a_visible_scrollbar(study_server, brow
         page = shown.new_page(viewport={"width": 1400, "height": 1000})
         open_unit(page, study_server)
         page.locator('[data-testid="stMarkdownContainer"] pre').first.wait_for()
-        blocks = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] pre')]
-            .filter((p) => p.scrollWidth > p.clientWidth + 1)
+        blocks = page.evaluate("""() => [...document.querySelectorAll(
+                '[data-testid="stMarkdownContainer"] pre')].filter((p) => p.scrollWidth > p.clientWidth + 1)
             .map((p) => [getComputedStyle(p).overflowX, p.offsetHeight - p.clientHeight,
                          getComputedStyle(p).scrollbarColor])""")
     finally:
