@@ -200,3 +200,25 @@ def test_longest_recall_is_the_gap_a_passed_review_spanned(store, scheduler, now
     forgot, _ = review(store, scheduler, "u/a", Rating.Again, now + timedelta(days=30))
     assert forgot.longest_recall_days == 2.0  # an Again across 28 days is not a recall
     assert srs.load_states(store, "local")["u/a"].longest_recall_days == 2.0
+
+
+def test_migration_4_fills_each_cards_longest_recall_from_its_log(store, scheduler, now):
+    from studyapp.core.store import open_store
+
+    review(store, scheduler, "u/a", Rating.Easy, now)
+    review(store, scheduler, "u/a", Rating.Good, now + timedelta(days=3))
+    review(store, scheduler, "u/a", Rating.Again, now + timedelta(days=40))  # not a recall
+    review(store, scheduler, "u/b", Rating.Good, now)
+    expected = {k: s.longest_recall_days for k, s in srs.load_states(store, "local").items()}
+    assert expected == {"u/a": 3.0, "u/b": 0.0}
+    with store.writing("make it a database from before migration 4") as db:
+        db.execute("alter table card_state drop column longest_recall_days")
+        db.execute("drop table quiz_run")
+        db.execute("drop table new_card_extra")
+        db.execute("delete from schema_migrations where version = 4")
+    reopened = open_store(store.path)
+    try:
+        got = {k: s.longest_recall_days for k, s in srs.load_states(reopened, "local").items()}
+        assert got == expected
+    finally:
+        reopened.close()

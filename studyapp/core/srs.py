@@ -49,7 +49,8 @@ class CardState:
     lapses: int
     first_reviewed_at: str | None = None  # when it stopped being new; the daily limit counts these
     # The longest gap (days) between a review and the one before it that the student passed
-    # (Hard, Good or Easy): how far apart in time the card has really been recalled.
+    # (Hard, Good or Easy): how far apart in time the card has really been recalled. Kept in
+    # card_state (migration 4) so reading a student's cards never scans their review log.
     longest_recall_days: float = 0.0
 
     @property
@@ -109,8 +110,7 @@ def load_state(store: Store, user_id: str, card_key: str) -> CardState | None:
         StoreError: the database cannot be read.
     """
     rows = store.query("select * from card_state where user_id = ? and card_key = ?", (user_id, card_key))
-    recall = store.query(_RECALL_SQL + " and card_key = ? group by card_key", (user_id, card_key))
-    return _state_from_row(rows[0], _recall_days(recall)) if rows else None
+    return _state_from_row(rows[0]) if rows else None
 
 
 def load_states(store: Store, user_id: str) -> dict[str, CardState]:
@@ -120,27 +120,12 @@ def load_states(store: Store, user_id: str) -> dict[str, CardState]:
         StoreError: the database cannot be read.
     """
     rows = store.query("select * from card_state where user_id = ?", (user_id,))
-    recall = _recall_days(store.query(_RECALL_SQL + " group by card_key", (user_id,)))
-    return {row["card_key"]: _state_from_row(row, recall) for row in rows}
+    return {row["card_key"]: _state_from_row(row) for row in rows}
 
 
-# Passed reviews (rating >= Hard) of a card that had been reviewed before, with the days since
-# that earlier review (the fsrs card's last_review in the snapshot). Read from the log, so an
-# undone review (its log row deleted) no longer counts.
-_RECALL_SQL = (
-    "select card_key, max(julianday(reviewed_at)"
-    " - julianday(json_extract(card_before, '$.card.last_review'))) as days"
-    " from review_log where user_id = ? and rating >= 2 and card_before is not null"
-)
-
-
-def _recall_days(rows: list[dict]) -> dict[str, float]:
-    return {r["card_key"]: max(0.0, r["days"] or 0.0) for r in rows}
-
-
-def _state_from_row(row: dict, recall: dict[str, float]) -> CardState:
+def _state_from_row(row: dict) -> CardState:
     return CardState(row["card_key"], FsrsCard.from_json(row["card_json"]), row["reps"], row["lapses"],
-                     row["first_reviewed_at"], recall.get(row["card_key"], 0.0))
+                     row["first_reviewed_at"], row["longest_recall_days"] or 0.0)
 
 
 def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, now: datetime,
@@ -181,8 +166,7 @@ def _after(before: CardState | None, card_key: str, outcome: Outcome, now: datet
 
 def _load_state_in(db, user_id: str, card_key: str) -> CardState | None:
     rows = list(db.query("select * from card_state where user_id = ? and card_key = ?", (user_id, card_key)))
-    recall = list(db.query(_RECALL_SQL + " and card_key = ? group by card_key", (user_id, card_key)))
-    return _state_from_row(rows[0], _recall_days(recall)) if rows else None
+    return _state_from_row(rows[0]) if rows else None
 
 
 def _state_row(user_id: str, state: CardState, reviewed_at: datetime) -> dict:
@@ -192,6 +176,7 @@ def _state_row(user_id: str, state: CardState, reviewed_at: datetime) -> dict:
         "due": card.due.isoformat(), "state": int(card.state), "stability": card.stability,
         "difficulty": card.difficulty, "reps": state.reps, "lapses": state.lapses,
         "first_reviewed_at": state.first_reviewed_at, "last_reviewed_at": reviewed_at.isoformat(),
+        "longest_recall_days": state.longest_recall_days,
     }
 
 
@@ -237,9 +222,26 @@ def _restore(db, user_id: str, log: dict) -> None:
     card = FsrsCard.from_dict(snap["card"])
     first = db.execute("select first_reviewed_at from card_state where user_id = ? and card_key = ?",
                        (user_id, log["card_key"])).fetchone()
-    state = CardState(log["card_key"], card, snap["reps"], snap["lapses"], first[0] if first else None)
+    # The log row is gone already: the longest recall is what the card's remaining reviews spanned.
+    recall = recall_days_in_log(db, user_id, log["card_key"])
+    state = CardState(log["card_key"], card, snap["reps"], snap["lapses"], first[0] if first else None, recall)
     # A card with a snapshot had been reviewed, so it has a last review: no clock is read here.
     db["card_state"].upsert(_state_row(user_id, state, card.last_review), pk=("user_id", "card_key"))
+
+
+# Passed reviews (rating >= Hard) of a card reviewed before, with the days since that earlier
+# review (the fsrs card's last_review in the snapshot): the gaps across which it was recalled.
+RECALL_SQL = (
+    "select user_id, card_key, max(julianday(reviewed_at)"
+    " - julianday(json_extract(card_before, '$.card.last_review'))) as days"
+    " from review_log where rating >= 2 and card_before is not null"
+)
+
+
+def recall_days_in_log(db, user_id: str, card_key: str) -> float:
+    """The longest gap (days) one card was recalled across, from its review log (0 if none)."""
+    row = db.execute(RECALL_SQL + " and user_id = ? and card_key = ?", (user_id, card_key)).fetchone()
+    return max(0.0, row[2] or 0.0) if row else 0.0
 
 
 def _day_start(day: date) -> datetime:

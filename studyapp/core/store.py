@@ -86,10 +86,17 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
 
 @migration(4)
 def _study_loop(db: sqlite_utils.Database) -> None:
-    # Issue 9: a quiz pass resumes after a reload; the student may raise today's new-card limit.
+    # Issue 9: a quiz pass resumes after a reload; the student may raise today's new-card limit;
+    # a card's longest recalled interval (core/mastery.py) is kept with it, filled from the log.
     db["quiz_run"].create({"user_id": str, "unit_slug": str, "run_json": str, "updated_at": str},
                           pk=("user_id", "unit_slug"))
     db["new_card_extra"].create({"user_id": str, "day": str, "extra": int}, pk=("user_id", "day"))
+    db["card_state"].add_column("longest_recall_days", float, not_null_default=0.0)
+    db.execute(
+        "update card_state set longest_recall_days = coalesce((select max(0, max(julianday(l.reviewed_at)"
+        " - julianday(json_extract(l.card_before, '$.card.last_review')))) from review_log l"
+        " where l.user_id = card_state.user_id and l.card_key = card_state.card_key"
+        " and l.rating >= 2 and l.card_before is not null), 0)")
 
 
 class Store:
