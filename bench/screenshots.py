@@ -119,7 +119,7 @@ def _unit_states(page, out: Path, name: str) -> list[Path]:
     expect(check).to_be_enabled(timeout=30_000)  # looked up again: reruns replace the button
     check.click()
     page.locator('[class*="st-key-quizmark-right-"]').first.wait_for()
-    page.locator(".st-key-quiz-prompt").scroll_into_view_if_needed()
+    page.locator(".st-key-quiz-prompt").evaluate("e => e.scrollIntoView({block: 'center'})")
     return files + [_save(page, out / f"{name}-quiz.png")]
 
 
