@@ -2,14 +2,16 @@
 
 Used by the unit page for ``?section=SECTION_SLUG``. The container may not be drawn
 yet when the script arrives, and charts drawn above it push it down as they
-render, so the script waits for it and keeps it at the top of the view until it
-has stayed put for 1.5 s (8 s at most), unless the student scrolls, taps, clicks
-or presses a key first: their own scrolling always wins.
+render, so the script waits for it and keeps it at the top of the view for ten
+seconds, unless the student scrolls, taps, clicks or presses a key first: their own
+scrolling always wins.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+
+PIN_MS = 10_000  # how long the section is held in place while the page above it finishes drawing
 
 _JS = """
 export default function (component) {
@@ -19,27 +21,26 @@ export default function (component) {
   const selector = ".st-key-" + data.target;
   let stopped = false;
   const stop = () => { stopped = true; };
-  const events = ["wheel", "touchstart", "keydown", "mousedown"];
-  events.forEach((e) => window.addEventListener(e, stop, { once: true, capture: true }));
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(
+    (e) => window.addEventListener(e, stop, { once: true, capture: true }));
   const started = Date.now();
-  let settledSince = null, lastTop = null;
+  let pinnedAt = null;  // where scrollIntoView put it (its scroll-margin below the header)
   const step = () => {
     if (stopped) return;
     const el = document.querySelector(selector);
     if (el) {
       const top = el.getBoundingClientRect().top;
-      if (Math.abs(top) > 2) el.scrollIntoView({ block: "start" });
-      if (lastTop !== null && Math.abs(top - lastTop) < 1) settledSince = settledSince || Date.now();
-      else settledSince = null;
-      lastTop = el.getBoundingClientRect().top;
+      if (pinnedAt === null || Math.abs(top - pinnedAt) > 2) {  // first time, or pushed by a chart
+        el.scrollIntoView({ block: "start" });
+        pinnedAt = el.getBoundingClientRect().top;
+      }
       el.dataset.scrolledTo = "1";  // tests: the page has opened at this place
-      if (settledSince && Date.now() - settledSince > 1500) return;
     }
-    if (Date.now() - started < 8000) setTimeout(step, 100);
+    if (Date.now() - started < %(pin_ms)d) setTimeout(step, 100);
   };
   step();
 }
-"""
+""" % {"pin_ms": PIN_MS}
 
 _component = st.components.v2.component("studyapp_scroll_to", js=_JS)
 

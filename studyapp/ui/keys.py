@@ -14,7 +14,7 @@ Only a visible button is pressed, so a drill in a hidden tab never reacts.
 
 :func:`focus_when_shown` moves the keyboard focus to a control that replaced
 the one just used (the quiz's "Next question" after "Check answer"), but only
-when the focus was lost with the removed button: it never pulls the focus out
+when the focus was lost with the replaced button: it never pulls the focus out
 of the scratchpad or any other field.
 """
 
@@ -61,17 +61,20 @@ export default function (component) {
   const { data } = component;
   window.__studyappFocused = window.__studyappFocused || {};
   if (window.__studyappFocused[data.selector] === data.token) return;
+  // The focus was lost with the control just used (it left the page, or is being replaced):
+  // only then is it moved. Focus anywhere else (the scratchpad, a link) is the student's.
+  const lost = (a) => !a || a === document.body || !a.isConnected || a.offsetParent === null
+    || (data.replaced && a.closest && a.closest(data.replaced));
   const started = Date.now();
   const tryFocus = () => {
-    const active = document.activeElement;
-    if (active && active !== document.body) { window.__studyappFocused[data.selector] = data.token; return; }
+    if (!lost(document.activeElement)) { window.__studyappFocused[data.selector] = data.token; return; }
     const el = [...document.querySelectorAll(data.selector)].find((e) => e.offsetParent !== null);
     if (el) {
       el.focus({ preventScroll: false });
       window.__studyappFocused[data.selector] = data.token;
       return;
     }
-    if (Date.now() - started < 3000) setTimeout(tryFocus, 50);
+    if (Date.now() - started < 10000) setTimeout(tryFocus, 50);
   };
   tryFocus();
 }
@@ -86,9 +89,10 @@ def shortcuts() -> None:
     _component(key="drill-keys", height=0)
 
 
-def focus_when_shown(selector: str, token: str, key: str) -> None:
-    """Focus the first visible element matching ``selector`` once per ``token``, if nothing has focus."""
-    _focus(key=key, data={"selector": selector, "token": token}, height=0)
+def focus_when_shown(selector: str, token: str, key: str, replaced: str = "") -> None:
+    """Focus the first visible element matching ``selector`` once per ``token``, if the focus was
+    lost (on the page itself, or still on the control matching ``replaced`` that it takes over from)."""
+    _focus(key=key, data={"selector": selector, "token": token, "replaced": replaced}, height=0)
 
 
 def hint(text: str, key: str) -> None:

@@ -65,7 +65,8 @@ def _question(unit_slug: str, run: quiz.QuizRun, question: Question) -> None:
     guard.pending(_slot(unit_slug))
     label = "Next question" if run.index + 1 < len(run.keys) else "See my score"
     st.button(label, key="quiz-next", type="primary", on_click=_save, args=(unit_slug, run.advanced()))
-    keys.focus_when_shown(".st-key-quiz-next button", f"{run.serial}-{run.index}", key="quiz-focus-next")
+    keys.focus_when_shown(".st-key-quiz-next button", f"{run.serial}-{run.index}", key="quiz-focus-next",
+                          replaced=".st-key-quiz-check")
 
 
 def shuffled(choices: tuple[str, ...], seed: str) -> list[str]:
