@@ -65,8 +65,9 @@ def drill(cards: list[Card], scope: str, quiz_hint: bool = False) -> None:
         _all_done(queue, scope, session, quiz_hint)
         return
     if session.current not in (*queue.learning, *queue.due, *queue.new):
-        if guard.read(lambda: _show_card(session, store, user, queue.next_card(), now),
-                      what="this card", fallback=False) is False:
+        shown = guard.read(lambda: _show_card(session, store, user, queue.next_card(), now),
+                           what="this card", fallback=guard.FAILED)
+        if shown is guard.FAILED:
             return
     _remaining(queue)
     by_key = {c.key: c for c in cards}
@@ -83,14 +84,13 @@ def _remaining(queue: srs.StudyQueue) -> None:
                         "until you pass them. Due: cards whose interval has passed.")
 
 
-def _show_card(session: DrillSession, store, user: str, card_key: str, now) -> bool:
+def _show_card(session: DrillSession, store, user: str, card_key: str, now) -> None:
     state = srs.load_state(store, user, card_key)
     session.current = card_key
     session.flipped = False
     session.shown_at = now.timestamp()
     session.outcomes = srs.preview(context.scheduler(), state, now)
     session.lapses = state.lapses if state else 0
-    return True
 
 
 def _card_face(card: Card, flipped: bool, lapses: int = 0) -> None:
@@ -164,7 +164,7 @@ def _undo(session: DrillSession, scope: str, store, user: str) -> None:
     session.reviewed = max(0, session.reviewed - 1)
     if undone is not None:
         guard.action(_slot(scope), lambda: _show_card(session, store, user, card_key, context.now()),
-                    headline="The card could not be loaded.")
+                     headline="The card could not be loaded.")
 
 
 def _all_done(queue: srs.StudyQueue, scope: str, session: DrillSession, quiz_hint: bool) -> None:

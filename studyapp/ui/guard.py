@@ -20,7 +20,7 @@ import streamlit as st
 from studyapp.core.store import StoreError
 
 T = TypeVar("T")
-FAILED = object()  # what action() returns when the store refused
+FAILED = object()  # what action() returns when the store refused (and a fallback for read())
 _STOP = object()
 _SLOT = "store-error:{}"
 
