@@ -47,7 +47,7 @@ def measure(path: str) -> None:
         wait_idle(page)
         if "unit" in path:
             page.get_by_role("tab", name="Fast Drill").click()
-            page.locator(".st-key-drill-flip").get_by_role("button").wait_for()
+        page.locator(".st-key-drill-flip").get_by_role("button").wait_for()
         for _ in range(1, 100):
             flip = page.locator(".st-key-drill-flip").get_by_role("button")
             if not flip.count():
