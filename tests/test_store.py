@@ -105,3 +105,21 @@ def test_upgrading_a_solo_database_to_accounts_keeps_every_row(tmp_path, now):
     assert store.query("select reps, lapses from card_state")[0] == {"reps": 4, "lapses": 1}
     assert store.query("select role, provider from users where id = 'local'")[0] == {"role": "student",
                                                                                    "provider": "local"}
+
+
+def test_a_migration_missing_below_a_later_one_is_still_applied(tmp_path, now):
+    # A database made by a branch that had migration 4 but not 2 and 3 (as a developer's can be).
+    import sqlite_utils
+
+    from studyapp.core.store import MIGRATIONS, applied_versions
+
+    path = tmp_path / "gap.sqlite3"
+    db = sqlite_utils.Database(path)
+    by_version = dict(MIGRATIONS)
+    for version in (1, 4):
+        by_version[version](db)
+        db["schema_migrations"].insert({"version": version, "applied_at": now.isoformat()}, pk="version")
+    db.close()
+    store = open_store(path)
+    assert applied_versions(store) == set(by_version)
+    assert {"auth_session", "buddy_message"} <= set(store.db.table_names())

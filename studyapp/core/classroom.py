@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from fsrs import Rating, Scheduler, State
+from fsrs import Rating, State
 
 from studyapp.core import progress, srs
 from studyapp.core.content import Course
@@ -93,7 +93,7 @@ def last_active(store: Store) -> dict[str, str]:
     return {r["user_id"]: r["at"] or "" for r in rows}
 
 
-def student_rows(store: Store, scheduler: Scheduler, course: Course, now: datetime,
+def student_rows(store: Store, course: Course, now: datetime,
                  unit_slugs: list[str] | None = None) -> list[StudentRow]:
     """Per student: last active, units read, cards seen/due/overdue, mastery and quiz per unit."""
     units = [u for u in course.units if unit_slugs is None or u.slug in unit_slugs]
@@ -102,7 +102,7 @@ def student_rows(store: Store, scheduler: Scheduler, course: Course, now: dateti
     result = []
     for who in students(store):
         states = srs.load_states(store, who.user_id)
-        per_unit = [progress.unit_progress(store, scheduler, who.user_id, u, now, states) for u in units]
+        per_unit = [progress.unit_progress(store, who.user_id, u, now, states) for u in units]
         due = [s for k, s in states.items() if k in keys and s.card.due <= now]
         result.append(StudentRow(
             student=who.display_name, username=who.username, last_active=active.get(who.user_id, ""),

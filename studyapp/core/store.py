@@ -137,6 +137,21 @@ def _buddy_messages(db: sqlite_utils.Database) -> None:
     db["buddy_message"].create_index(["user_id", "id"])
 
 
+@migration(4)
+def _study_loop(db: sqlite_utils.Database) -> None:
+    # Issue 9: a quiz pass resumes after a reload; the student may raise today's new-card limit;
+    # a card's longest recalled interval (core/mastery.py) is kept with it, filled from the log.
+    db["quiz_run"].create({"user_id": str, "unit_slug": str, "run_json": str, "updated_at": str},
+                          pk=("user_id", "unit_slug"))
+    db["new_card_extra"].create({"user_id": str, "day": str, "extra": int}, pk=("user_id", "day"))
+    db["card_state"].add_column("longest_recall_days", float, not_null_default=0.0)
+    db.execute(
+        "update card_state set longest_recall_days = coalesce((select max(0, max(julianday(l.reviewed_at)"
+        " - julianday(json_extract(l.card_before, '$.card.last_review')))) from review_log l"
+        " where l.user_id = card_state.user_id and l.card_key = card_state.card_key"
+        " and l.rating >= 2 and l.card_before is not null), 0)")
+
+
 class Store:
     """An open study database. Use :func:`open_store`; close with :meth:`close`.
 
@@ -266,10 +281,10 @@ def _open_read_only(path: Path, why: StoreError) -> Store:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, check_same_thread=False,
                                    isolation_level=None)
             store = Store(sqlite_utils.Database(conn), path, read_only=True)
-            current = schema_version(store)
+            current = applied_versions(store)
         except sqlite3.Error:
             continue
-        if current == MIGRATIONS[-1][0]:
+        if {v for v, _ in MIGRATIONS} <= current:
             return store
         store.close()
         raise StoreError(path, "upgrade", sqlite3.OperationalError("attempt to write a readonly database")) from why
@@ -293,24 +308,29 @@ def _enable_wal(db: sqlite_utils.Database) -> None:
 
 def schema_version(store: Store) -> int:
     """The highest migration applied to this database (0 for a new file)."""
+    return max(applied_versions(store), default=0)
+
+
+def applied_versions(store: Store) -> set[int]:
+    """Every migration version this database has had applied."""
     if "schema_migrations" not in store.db.table_names():
-        return 0
-    row = store.query("select max(version) as v from schema_migrations")[0]
-    return row["v"] or 0
+        return set()
+    return {r["version"] for r in store.query("select version from schema_migrations")}
 
 
 def migrate(store: Store) -> list[int]:
     """Apply the migrations this database has not seen; return their versions.
 
-    Each migration re-reads the version inside its write transaction, so two
-    processes opening a new file at once apply every migration exactly once.
+    A migration is skipped only when it was applied (not merely when a later one was),
+    and each re-reads what was applied inside its write transaction, so two processes
+    opening a new file at once apply every migration exactly once.
     """
     applied = []
     for version, fn in MIGRATIONS:
-        if version <= schema_version(store):
+        if version in applied_versions(store):
             continue  # the common case: no write lock taken, so a read-only file opens too
         with store.writing("upgrade") as db:
-            if version <= schema_version(store):
+            if version in applied_versions(store):
                 continue
             fn(db)
             db["schema_migrations"].insert({"version": version, "applied_at": _utc_now_iso()}, pk="version")

@@ -1,9 +1,14 @@
 """The Fast Drill: one recall card at a time, flip, rate, undo, with Anki's keys.
 
-The drill runs in a fragment, so a rating reruns only the drill, not the unit
-text around it. The four outcomes are computed once when a card is shown and
-the button pressed saves that outcome, so the interval on the button is the
-interval the card gets.
+It works through :func:`srs.study_queue` as Anki does: learning cards whose step
+is over, due reviews, new cards, and, when nothing else is left, the learning
+card due soonest, so a card rated Again comes back in the same session until it
+passes. What is left is shown as Anki shows it, new · learning · due.
+
+The four outcomes are computed once when a card is shown and the button pressed
+saves that outcome, so the interval on the button is the interval the card gets.
+Ratings and undo run as button callbacks, before the page is drawn, so every
+figure on the page (the unit header too) already includes them.
 """
 
 from __future__ import annotations
@@ -12,13 +17,12 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from studyapp.core import srs
+from studyapp.core import nudges, srs
 from studyapp.core.content import Card
-from studyapp.core.store import StoreError
-from studyapp.ui import context, keys
+from studyapp.ui import context, guard, keys
 
 RATING_HELP = {
-    srs.Rating.Again: "Forgot it: see it again soon (key 1)",
+    srs.Rating.Again: "Forgot it: see it again in this session (key 1)",
     srs.Rating.Hard: "Recalled with effort (key 2)",
     srs.Rating.Good: "Recalled (key 3)",
     srs.Rating.Easy: "Recalled at once (key 4)",
@@ -35,37 +39,49 @@ class DrillSession:
     shown_at: float = 0.0  # epoch seconds, for review duration
     outcomes: dict = field(default_factory=dict)
     lapses: int = 0
-    error: str | None = None
+    # Cards rated in this session, newest last: what undo takes back, one by one.
+    rated: list[str] = field(default_factory=list)
 
 
 def _session(scope: str) -> DrillSession:
     return st.session_state.setdefault(f"drill:{scope}", DrillSession())
 
 
-@st.fragment
+def _slot(scope: str) -> str:
+    return f"drill:{scope}"
+
+
 def drill(cards: list[Card], scope: str, quiz_hint: bool = False) -> None:
-    """Show the due queue of ``cards`` one card at a time."""
+    """Show the study queue of ``cards`` one card at a time."""
     store, user, now = context.store(), context.current_user(), context.now()
     session = _session(scope)
     keys_in_scope = [c.key for c in cards]
-    try:
-        queue = srs.due_queue(store, user, keys_in_scope, now, context.new_cards_per_day())
-    except StoreError as exc:
-        context.show_store_error(exc)
+    queue = guard.read(lambda: srs.study_queue(store, user, keys_in_scope, now, context.new_cards_per_day()),
+                       what="your cards", fallback=None)
+    if queue is None:
         return
+    guard.pending(_slot(scope))
+    if queue.empty:
+        _all_done(queue, scope, session, quiz_hint)
+        return
+    if session.current not in (*queue.learning, *queue.due, *queue.new):
+        shown = guard.read(lambda: _show_card(session, store, user, queue.next_card(), now),
+                           what="this card", fallback=guard.FAILED)
+        if shown is guard.FAILED:
+            return
+    _remaining(queue)
     by_key = {c.key: c for c in cards}
-    if session.error:
-        st.error(session.error, icon=":material/warning:")
-    if not queue:
-        _all_done(store, user, keys_in_scope, now, session, quiz_hint)
-        return
-    if session.current not in queue:
-        _show_card(session, store, user, queue[0], now)
-    card = by_key[session.current]
-    st.caption(f"Card {session.reviewed + 1} of {session.reviewed + len(queue)}")
-    _card_face(card, session.flipped, session.lapses)
-    _controls(session, scope, store, user, card)
+    _card_face(by_key[session.current], session.flipped, session.lapses)
+    _controls(session, scope, store, user, by_key[session.current])
     keys.shortcuts()
+
+
+def _remaining(queue: srs.StudyQueue) -> None:
+    with st.container(key="drill-counts"):
+        st.caption(f"Left in this session: **{nudges.counts(queue)}**",
+                   help="As Anki counts them. New: cards you have not seen yet, within today's new-card "
+                        "limit. Learning: cards in their first minutes, or rated Again; they come back "
+                        "until you pass them. Due: cards whose interval has passed.")
 
 
 def _show_card(session: DrillSession, store, user: str, card_key: str, now) -> None:
@@ -80,16 +96,19 @@ def _show_card(session: DrillSession, store, user: str, card_key: str, now) -> N
 def _card_face(card: Card, flipped: bool, lapses: int = 0) -> None:
     with st.container(border=True, key="drill-card"):
         st.caption("QUESTION")
-        st.subheader(card.front, anchor=False)
+        with st.container(key="drill-front"):
+            st.markdown(card.front)
         if flipped:
             st.divider()
             st.caption("ANSWER")
-            st.markdown(card.back)
+            with st.container(key="drill-back"):
+                st.markdown(card.back)
         else:
-            st.caption("Tap the card or press space to flip")
+            st.caption("Tap the card to see the answer")
         if lapses:
-            leech = " · leech: consider rewriting this card or reading its section again" if lapses >= srs.LEECH_LAPSES else ""
-            st.caption(f"Forgotten {lapses} time{'s' if lapses != 1 else ''}{leech}")
+            leech = (" · leech: consider rewriting this card or reading its section again"
+                     if lapses >= srs.LEECH_LAPSES else "")
+            st.caption(f"Forgotten {nudges.plural(lapses, 'time')}{leech}")
 
 
 def _controls(session: DrillSession, scope: str, store, user: str, card: Card) -> None:
@@ -97,58 +116,77 @@ def _controls(session: DrillSession, scope: str, store, user: str, card: Card) -
         st.button("Show answer", key="drill-flip", type="primary", width="stretch",
                   on_click=_flip, args=(session,), help="Space")
     else:
-        columns = st.columns(4)
-        for column, rating in zip(columns, srs.RATINGS):
-            outcome = session.outcomes[rating]
-            column.button(outcome.label, key=f"drill-rate-{int(rating)}", width="stretch",
-                          help=RATING_HELP[rating], on_click=_rate, args=(session, store, user, card.key, rating),
+        with st.container(horizontal=True, key="drill-ratings", gap="small"):
+            for rating in srs.RATINGS:
+                st.button(session.outcomes[rating].label, key=f"drill-rate-{int(rating)}", width="stretch",
+                          help=RATING_HELP[rating], on_click=_rate,
+                          args=(session, scope, store, user, card.key, rating),
                           type="primary" if rating == srs.Rating.Good else "secondary")
-    _undo_button(session, store, user)
+    _undo_button(session, scope, store, user)
+    keys.hint("Keys: Space flips · 1 Again · 2 Hard · 3 Good · 4 Easy · U undoes", key=f"drill-{scope}")
 
 
-def _undo_button(session: DrillSession, store, user: str) -> None:
-    st.button("↶ Undo last rating", key="drill-undo", on_click=_undo, args=(session, store, user),
-              help="U: put the last rated card back as it was", type="tertiary")
+def _undo_button(session: DrillSession, scope: str, store, user: str) -> None:
+    st.button("↶ Undo last rating", key="drill-undo", on_click=_undo, args=(session, scope, store, user),
+              disabled=not session.rated, type="tertiary",
+              help="U: put the last card you rated in this session back as it was" if session.rated
+              else "Nothing to undo yet in this session")
 
 
 def _flip(session: DrillSession) -> None:
     session.flipped = True
 
 
-def _rate(session: DrillSession, store, user: str, card_key: str, rating) -> None:
+def _rate(session: DrillSession, scope: str, store, user: str, card_key: str, rating) -> None:
     now = context.now()
     duration_ms = int(max(0.0, now.timestamp() - session.shown_at) * 1000)
-    try:
-        srs.record_review(store, user, card_key, session.outcomes[rating], now, duration_ms)
-    except StoreError as exc:
-        # The card stays on screen, flipped, so the student can press the rating again.
-        session.error = f"**Your rating was not saved.** {exc}"
-        return
-    session.error = None
+    outcome = session.outcomes[rating]
+    saved = guard.action(_slot(scope),
+                         lambda: srs.record_review(store, user, card_key, outcome, now, duration_ms),
+                         headline="Your rating was not saved.",
+                         then="The card stays here: press the rating again.")
+    if saved is guard.FAILED:
+        return  # the card stays on screen, flipped, so the student can press the rating again
     session.reviewed += 1
+    session.rated.append(card_key)
     session.current = None
 
 
-def _undo(session: DrillSession, store, user: str) -> None:
-    try:
-        card_key = srs.undo_last_review(store, user)
-    except StoreError as exc:
-        session.error = f"**Undo failed.** {exc}"
+def _undo(session: DrillSession, scope: str, store, user: str) -> None:
+    if not session.rated:
         return
-    if card_key is None:
-        st.toast("Nothing to undo yet.")
+    card_key = session.rated[-1]
+    undone = guard.action(_slot(scope), lambda: srs.undo_last_review(store, user, card_keys=[card_key]),
+                         headline="Undo failed.", then="Press Undo again to retry.")
+    if undone is guard.FAILED:
         return
-    session.error = None
+    session.rated.pop()
     session.reviewed = max(0, session.reviewed - 1)
-    _show_card(session, store, user, card_key, context.now())
+    if undone is not None:
+        guard.action(_slot(scope), lambda: _show_card(session, store, user, card_key, context.now()),
+                     headline="The card could not be loaded.")
 
 
-def _all_done(store, user: str, card_keys: list[str], now, session: DrillSession, quiz_hint: bool) -> None:
-    following = srs.next_due(store, user, card_keys, now)
-    done = f"You reviewed {session.reviewed} card{'s' if session.reviewed != 1 else ''} this session. " if session.reviewed else ""
-    when = f"The next card is due in {srs.format_interval(following - now)}." if following else ""
-    st.success(f"**All caught up.** {done}{when}", icon=":material/celebration:")
+def _all_done(queue: srs.StudyQueue, scope: str, session: DrillSession, quiz_hint: bool) -> None:
+    now = context.now()
+    text = nudges.all_done(queue, now, session.reviewed)
+    if queue.limit_reached:
+        st.info(text, icon=":material/hourglass_top:")
+        st.button(f"Study {srs.MORE_NEW_CARDS} more new cards today", key="drill-more-new",
+                  on_click=_more_new, args=(scope,),
+                  help="Raises today's new-card limit by "
+                       f"{srs.MORE_NEW_CARDS}, for today only. New cards add reviews in the days after.")
+    else:
+        st.success(text, icon=":material/celebration:")
     if quiz_hint:
         st.caption("Ready for the Knowledge Check tab.")
-    if session.reviewed:
-        _undo_button(session, store, user)
+    if session.rated:
+        store, user = context.store(), context.current_user()
+        _undo_button(session, scope, store, user)
+        keys.shortcuts()
+
+
+def _more_new(scope: str) -> None:
+    store, user = context.store(), context.current_user()
+    guard.action(_slot(scope), lambda: srs.allow_more_new(store, user, context.now()),
+                headline="Today's new-card limit was not raised.", then="Press the button again to retry.")

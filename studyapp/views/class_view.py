@@ -8,6 +8,7 @@ import streamlit as st
 
 from studyapp.auth import accounts
 from studyapp.core import classroom
+from studyapp.core.mastery import MASTERY_HELP
 from studyapp.ui import chart_style, class_charts, context
 
 store, now, course = context.store(), context.now(), context.course()
@@ -54,7 +55,7 @@ def _student_columns(slugs: list[str], titles: dict[str, str]) -> dict:
     return columns
 
 
-people = classroom.student_rows(store, context.scheduler(), course, now, slugs)
+people = classroom.student_rows(store, course, now, slugs)
 st.subheader(f"Students ({len(people)})")
 if not people:
     st.info("No student has signed in yet. Share the server's address (and the join code, if you set one).",
@@ -65,7 +66,7 @@ else:
     st.download_button("Download students (CSV)", classroom.to_csv(people), "students.csv", "text/csv",
                        key="csv-students", icon=":material/download:")
     chart_style.show(class_charts.mastery_distribution(people, {s: titles[s] for s in slugs}), key="class-mastery")
-    st.caption("Mastery: the share of a unit's cards a student has mastered (the rule is on Home).")
+    st.caption(f"Mastery: the share of a unit's cards a student has mastered. {MASTERY_HELP}")
 
 questions = classroom.question_rows(store, course, slugs)
 st.subheader("Quiz questions")

@@ -1,4 +1,4 @@
-"""Review: every due card across all units, one queue."""
+"""Review: the study queue across all units, in one drill."""
 
 from __future__ import annotations
 
@@ -9,5 +9,5 @@ from studyapp.ui.drill import drill
 
 course = context.course()
 st.title("Review due cards")
-st.caption("Cards from every unit that are due now, then today's new cards. Keys: space flips, 1–4 rate, U undoes.")
+st.caption("Cards from every unit: learning cards and due reviews first, then today's new cards.")
 drill(course.cards, scope="all")

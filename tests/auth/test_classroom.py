@@ -50,7 +50,7 @@ def test_student_rows_count_due_and_overdue_and_last_activity(store, course, now
     card = course.units[0].cards[0]
     srs.record_review(store, "ada", card.key, srs.preview(scheduler, None, now)[srs.Rating.Again], now)
     later = now + timedelta(days=3)
-    rows = {r.username: r for r in classroom.student_rows(store, scheduler, course, later)}
+    rows = {r.username: r for r in classroom.student_rows(store, course, later)}
     assert (rows["ada"].cards_seen, rows["ada"].cards_due, rows["ada"].cards_overdue) == (1, 1, 1)
     assert rows["ada"].last_active == now.isoformat() and rows["bea"].last_active == ""
     assert set(rows["ada"].mastery) == {u.slug for u in course.units}
@@ -60,12 +60,12 @@ def test_student_rows_count_due_and_overdue_and_last_activity(store, course, now
 def test_instructors_are_not_counted_as_students(store, course, now, scheduler):
     _class(store, now)
     accounts.set_role(store, "ada", "instructor")
-    assert sorted(r.username for r in classroom.student_rows(store, scheduler, course, now)) == ["bea", "cai"]
+    assert sorted(r.username for r in classroom.student_rows(store, course, now)) == ["bea", "cai"]
 
 
 def test_csv_has_a_header_and_defuses_formulas(store, course, now, scheduler):
     _class(store, now)
-    text = classroom.to_csv(classroom.student_rows(store, scheduler, course, now))
+    text = classroom.to_csv(classroom.student_rows(store, course, now))
     lines = text.splitlines()
     assert lines[0].startswith("student,username,last_active,units_read,cards_seen,cards_due,cards_overdue,mastery ")
     assert any(line.startswith("\"'=HYPERLINK") for line in lines[1:])

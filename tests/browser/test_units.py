@@ -31,7 +31,7 @@ def test_unit_renders_with_explainer_cards_and_quiz(shared_server, page, unit):
     else:
         assert "](/lab-" in unit.body, f"{unit.slug} has neither an explainer nor a Lab link"
     page.get_by_role("tab", name="Fast Drill").click()
-    page.get_by_text(f"Card 1 of ").first.wait_for()
+    page.get_by_text(f"Left in this session: ").first.wait_for()
     page.get_by_text(unit.cards[0].front, exact=False).first.wait_for()
     page.get_by_role("tab", name="Knowledge Check").click()
     page.get_by_text(f"Question 1 of {len(unit.questions)}").wait_for()
