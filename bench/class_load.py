@@ -68,7 +68,7 @@ async def student(browser, url: str, name: str, ratings: int, times: list, error
     await page.get_by_role("textbox", name="Username").fill(name)
     await page.get_by_role("textbox", name="Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in", exact=True).click()
-    await page.locator("[data-testid='stPopover']").first.wait_for(timeout=60_000)
+    await page.get_by_test_id("stSidebarUserContent").get_by_test_id("stPopover").wait_for(timeout=60_000)
     await page.goto(url + "/review")
     done = 0
     for _ in range(ratings):

@@ -51,7 +51,7 @@ def signed_in(page, timeout: float = 30) -> None:
     """Wait for the account menu (the sign-in page has none) and for the session cookie."""
     import time
 
-    page.locator("[data-testid='stPopover']").first.wait_for()
+    account_menu(page).wait_for()
     deadline = time.monotonic() + timeout
     while COOKIE not in {c["name"] for c in page.context.cookies()}:
         assert time.monotonic() < deadline, "the session cookie was never set"
@@ -59,8 +59,13 @@ def signed_in(page, timeout: float = 30) -> None:
     wait_idle(page)
 
 
+def account_menu(page):
+    """The account menu: the popover in the sidebar (the page may have popovers of its own)."""
+    return page.get_by_test_id("stSidebarUserContent").get_by_test_id("stPopover")
+
+
 def sign_out(page) -> None:
-    page.locator("[data-testid='stPopover'] button").first.click()
+    account_menu(page).get_by_role("button").first.click()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in", exact=True).wait_for()
 

@@ -10,6 +10,7 @@ import pytest
 from studyapp.auth import accounts
 from studyapp.core.store import open_store
 
+from class_server import account_menu
 from live_server import Server, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,7 @@ def test_sign_in_through_the_school_provider_and_out_again(school_server, provid
     page.get_by_placeholder("sub").fill("ada-123")  # the provider's own authorization form
     page.get_by_role("button", name="Authorize").click()
     page.get_by_role("heading", name="Learn LoRA and QLoRA").wait_for(timeout=30_000)
-    assert "Ada Lovelace" in page.locator("[data-testid='stPopover']").inner_text()
+    assert "Ada Lovelace" in account_menu(page).inner_text()
 
     page.reload()
     wait_idle(page)
@@ -58,7 +59,7 @@ def test_sign_in_through_the_school_provider_and_out_again(school_server, provid
     (account,) = [a for a in accounts.list_accounts(store) if a.provider == "oidc"]
     assert account.id == accounts.oidc_user_id(provider, "ada-123") and account.display_name == "Ada Lovelace"
 
-    page.locator("[data-testid='stPopover'] button").first.click()
+    account_menu(page).get_by_role("button").first.click()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="End session").click()  # the provider ends its session too
     page.get_by_role("button", name="Sign in with School").wait_for(timeout=30_000)

@@ -9,8 +9,8 @@ from studyapp.auth import accounts, sessions
 from studyapp.core import notes, srs
 from studyapp.core.store import open_store
 
-from class_server import (class_server, create_account, rate_first_card, scratchpad, sign_in, sign_out,
-                          type_note)
+from class_server import (account_menu, class_server, create_account, rate_first_card, scratchpad, sign_in,
+                          sign_out, type_note)
 from live_server import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_sign_up_study_reload_restart_and_sign_out(srv, browser):
     page.on("request", lambda request: fetched.append(request.url))
     create_account(page, srv, "ada", "correct horse", HOSTILE_NAME)
     # The display name is shown as the text it is: no image fetched, no markup run.
-    assert HOSTILE_NAME in page.locator("[data-testid='stPopover']").first.inner_text()
+    assert HOSTILE_NAME in account_menu(page).inner_text()
     assert not [u for u in fetched if "127.0.0.1:9/" in u or u.endswith("/x")]
     cookie = next(c for c in context.cookies() if c["name"] == sessions.COOKIE_NAME)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
@@ -89,7 +89,7 @@ def test_two_students_at_once_never_see_each_other(srv, browser):
             wait_idle(page)
             body = page.locator("body").inner_text()
             assert f"{other}-SECRET-NOTE" not in body, (me, path)
-            assert ("Bea" if me == "ada" else "Ada") not in page.locator("[data-testid='stPopover']").inner_text()
+            assert ("Bea" if me == "ada" else "Ada") not in account_menu(page).inner_text()
         page.goto(f"{srv.url}/unit?unit={UNIT}")
         wait_idle(page)
         assert scratchpad(page).input_value() == f"{me.upper()}-SECRET-NOTE"
