@@ -376,15 +376,24 @@ def test_a_read_the_store_refuses_is_one_message_not_a_traceback(app_env, page, 
         assert str(app_env) in error and f"no such table: {table}" in error
 
 
-def test_study_pages_meet_store_errors_only_through_the_guard():
-    """One helper, one message shape: no study page or widget catches StoreError itself."""
+# Where a StoreError is caught outside ui/guard.py, and why (each place still uses guard.message's shape).
+STORE_ERROR_ELSEWHERE = {
+    "scratchpad.py": "a refused save is told inside the text area, where the student is typing",
+    "signin.py": "the sign-in page, not a study page: sign-in and account errors side by side",
+    "identity.py": "resolving who is signed in, before any page",
+    "account.py": "the account page: account and password errors side by side",
+    "context.py": "opening the store itself",
+}
+
+
+def test_pages_meet_store_errors_only_through_the_guard():
+    """One helper, one message shape: no page or widget catches StoreError itself, but where listed."""
     import ast
 
-    study = [ROOT / "studyapp" / "views" / f for f in ("home.py", "unit.py", "review.py")]
-    study += [ROOT / "studyapp" / "ui" / f for f in ("drill.py", "quiz_panel.py", "nav.py", "explainers.py",
-                                                       "charts.py", "levels.py", "keys.py", "anchors.py")]
     offenders = []
-    for path in study:
+    for path in sorted([*(ROOT / "studyapp" / "views").glob("*.py"), *(ROOT / "studyapp" / "ui").glob("*.py")]):
+        if path.name in ("guard.py", *STORE_ERROR_ELSEWHERE):
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             caught = ast.unparse(node.type) if isinstance(node, ast.ExceptHandler) and node.type else ""
             if "StoreError" in caught:

@@ -14,8 +14,7 @@ import streamlit as st
 from studyapp.buddy import history, llm, quiz
 from studyapp.buddy.answer import COMPUTED, FOUND, Answer, ask
 from studyapp.core import srs
-from studyapp.core.store import StoreError
-from studyapp.ui import context
+from studyapp.ui import context, guard
 
 AVATAR, STUDENT_AVATAR = ":material/support_agent:", ":material/person:"
 BUDDY_PAGE = "views/buddy.py"
@@ -73,10 +72,9 @@ def chat(unit_slug: str = "", key: str = "buddy", compact: bool = False) -> None
     """The conversation, the quiz in progress, and the box to ask in."""
     store, user = context.store(), context.current_user()
     st.caption(f":material/{'cloud' if llm.LlmConfig.from_env() else 'menu_book'}: {mode_line()}")
-    try:
-        past = history.messages(store, user, COMPACT_HISTORY if compact else None)
-    except StoreError as exc:
-        context.show_store_error(exc)
+    past = guard.read(lambda: history.messages(store, user, COMPACT_HISTORY if compact else None),
+                      what="your conversation with Spooky", fallback=None)
+    if past is None:
         return
     box = st.container(height=420 if compact else "content", border=compact)
     with box:
@@ -102,10 +100,11 @@ def chat(unit_slug: str = "", key: str = "buddy", compact: bool = False) -> None
 def _handle(prompt: str, unit_slug: str, key: str, compact: bool) -> None:
     store, user, now = context.store(), context.current_user(), context.now()
     state = st.session_state.get(f"{key}-quiz")
-    try:
-        history.add_message(store, user, history.STUDENT, prompt, now, unit_slug=unit_slug)
-    except StoreError as exc:
-        context.show_store_error(exc)
+    saved = guard.action(f"{key}-message", lambda: history.add_message(
+        store, user, history.STUDENT, prompt, now, unit_slug=unit_slug),
+        headline="Your question was not saved.", then="Ask it again in a moment.")
+    if saved is guard.FAILED:
+        guard.pending(f"{key}-message")
         return
     with st.chat_message("user", avatar=STUDENT_AVATAR):
         st.markdown(prompt)
@@ -140,18 +139,12 @@ def _stream_llm(answer: Answer, config: llm.LlmConfig) -> Answer:
 
 
 def _save_buddy(text: str, unit_slug: str, payload: dict) -> None:
-    try:
-        history.add_message(
-            context.store(),
-            context.current_user(),
-            history.BUDDY,
-            text,
-            context.now(),
-            unit_slug=unit_slug,
-            payload=payload,
-        )
-    except StoreError as exc:
-        context.show_store_error(exc)
+    saved = guard.action("buddy-reply", lambda: history.add_message(
+        context.store(), context.current_user(), history.BUDDY, text, context.now(),
+        unit_slug=unit_slug, payload=payload),
+        headline="Spooky's reply was not saved in your history.", then="It is shown here; ask again to keep it.")
+    if saved is guard.FAILED:
+        guard.pending("buddy-reply")
 
 
 def _draw_message(message: history.Message, key: str, compact: bool) -> None:
@@ -220,10 +213,9 @@ def _begin_quiz(key: str, unit_slug: str, keys: list[str] | None = None) -> str 
     course, store, user, now = context.course(), context.store(), context.current_user(), context.now()
     unit = course.unit(unit_slug) if unit_slug else None
     scope = [c.key for c in (unit.cards if unit else course.cards)]
-    try:
-        chosen = keys or quiz.quiz_queue(store, context.scheduler(), user, scope, now)
-    except StoreError as exc:
-        st.session_state[f"{key}-quiz-error"] = str(exc)
+    chosen = keys or guard.action(f"{key}-quiz", lambda: quiz.quiz_queue(store, context.scheduler(), user, scope, now),
+                                  headline="The quiz could not start.", then="Press Quiz me again.")
+    if chosen is guard.FAILED:
         return None
     st.session_state[f"{key}-quiz"] = QuizState(list(chosen), shown_at=now.timestamp())
     where = "on this topic" if keys else (f"from {unit.title}" if unit else "from the whole course")
@@ -289,10 +281,9 @@ def _rate(state: QuizState, key: str, rating) -> None:
     store, user, now = context.store(), context.current_user(), context.now()
     card = context.course().card(state.current)
     duration_ms = int(max(0.0, now.timestamp() - state.shown_at) * 1000)
-    try:
-        srs.record_review(store, user, state.current, state.outcomes[rating], now, duration_ms)
-    except StoreError as exc:
-        st.session_state[f"{key}-quiz-error"] = str(exc)
+    if guard.action(f"{key}-quiz", lambda: srs.record_review(store, user, state.current, state.outcomes[rating],
+                                                              now, duration_ms),
+                    headline="Your rating was not saved.", then="Press the rating again.") is guard.FAILED:
         return  # the card stays revealed: the student can press the rating again
     label = srs.RATING_LABELS[rating]
     payload = {
@@ -324,9 +315,7 @@ def _end_quiz(state: QuizState, key: str) -> str:
 
 
 def _toolbar(unit_slug: str, key: str, compact: bool) -> None:
-    error = st.session_state.pop(f"{key}-quiz-error", None)
-    if error:
-        st.error(f"**Not saved.** {error}", icon=":material/warning:")
+    guard.pending(f"{key}-quiz")
     left, right = st.columns(2) if compact else st.columns([1, 1, 4])[:2]
     left.button(
         "Quiz me",
@@ -345,9 +334,7 @@ def _toolbar(unit_slug: str, key: str, compact: bool) -> None:
 
 
 def _clear(key: str) -> None:
-    try:
-        history.clear(context.store(), context.current_user())
-    except StoreError as exc:
-        st.session_state[f"{key}-quiz-error"] = str(exc)
+    if guard.action(f"{key}-quiz", lambda: history.clear(context.store(), context.current_user()),
+                    headline="Your conversation was not deleted.", then="Press Delete again.") is guard.FAILED:
         return
     st.session_state.pop(f"{key}-quiz", None)

@@ -100,7 +100,10 @@ def store() -> Store:
         if not auth_settings().signs_in:
             opened.ensure_user(DEFAULT_USER, now(), "You")
     except StoreError as exc:
-        st.error(f"**Your progress cannot be loaded or saved.** {exc}", icon=":material/error:")
+        from studyapp.ui import guard
+
+        st.error(guard.message("Your progress cannot be loaded or saved.", exc, "Reload the page to try again."),
+                 icon=":material/error:")
         st.stop()
     return opened
 
@@ -116,8 +119,3 @@ def read_only_notice() -> None:
                    "read-only, so you can read and practise, but reviews, answers and notes will not be "
                    "kept. Fix the file's permissions (or start with --db pointing to a writable file), "
                    "then reload.", icon=":material/lock:")
-
-
-def show_store_error(exc: StoreError) -> None:
-    """Tell the student a write failed, and that what they did was kept for another try."""
-    st.error(f"**Not saved yet.** {exc}", icon=":material/warning:")

@@ -20,7 +20,7 @@ import streamlit as st
 from studyapp.auth import accounts, cookie_routes, sessions
 from studyapp.auth.accounts import Account
 from studyapp.core.store import StoreError
-from studyapp.ui import context
+from studyapp.ui import context, guard
 
 _STATE = "_studyapp_signin"
 _FLASH = "_studyapp_signin_flash"
@@ -49,7 +49,8 @@ def resolve() -> Account | None:
     try:
         return _resolve(context.auth_settings(), context.store(), context.now())
     except StoreError as exc:
-        st.error(f"**Sign-in is unavailable right now.** {exc}", icon=":material/error:")
+        st.error(guard.message("Sign-in is unavailable right now.", exc, "Reload the page to try again."),
+                 icon=":material/error:")
         st.stop()
 
 

@@ -25,7 +25,7 @@ import streamlit as st
 
 from studyapp.core import local_time, notes
 from studyapp.core.store import BUSY_TIMEOUT_MS, StoreError
-from studyapp.ui import context
+from studyapp.ui import context, guard
 
 DEBOUNCE_MS = 1000
 # A save answers within the busy timeout (or fails); past this with no answer at all
@@ -175,7 +175,7 @@ def _on_edit(unit_slug: str) -> None:
         state.update(saved=ack, error=None, retry=True)
     except notes.NoteTooLong as exc:
         state.update(saved=ack, error=str(exc), retry=False)
-    except StoreError as exc:
+    except StoreError as exc:  # told inside the text area itself, where the student is typing
         state.update(saved=ack, error=str(exc), retry=True)
 
 
@@ -184,10 +184,9 @@ def scratchpad(unit_slug: str) -> None:
     """The unit's scratchpad with its revision history."""
     store, user = context.store(), context.current_user()
     state = st.session_state.setdefault(_state_key(unit_slug), {})
-    try:
-        note = notes.load_note(store, user, unit_slug)
-    except StoreError as exc:
-        context.show_store_error(exc)
+    note = guard.read(lambda: notes.load_note(store, user, unit_slug), what="your note for this unit",
+                      fallback=None)
+    if note is None:
         return
     saved_at = f"at {_when(note.updated_at)}" if note.updated_at else ""
     _component(
@@ -208,10 +207,9 @@ def _when(iso: str) -> str:
 
 
 def _history(store, user: str, unit_slug: str, state: dict) -> None:
-    try:
-        past = notes.revisions(store, user, unit_slug)[1:]  # the newest is the current text
-    except StoreError as exc:
-        context.show_store_error(exc)
+    past = guard.read(lambda: notes.revisions(store, user, unit_slug)[1:],  # the newest is the current text
+                      what="the earlier versions of your note", fallback=None)
+    if past is None:
         return
     with st.expander(f"Earlier versions ({len(past)})"):
         if not past:
@@ -225,10 +223,11 @@ def _history(store, user: str, unit_slug: str, state: dict) -> None:
 
 
 def _restore(store, user: str, unit_slug: str, revision: notes.Revision, state: dict) -> None:
-    try:
-        notes.restore_revision(store, user, unit_slug, revision.id, context.now())
-    except StoreError as exc:
-        context.show_store_error(exc)
+    restored = guard.action(f"restore-{unit_slug}",
+                            lambda: notes.restore_revision(store, user, unit_slug, revision.id, context.now()),
+                            headline="The version was not restored.", then="Press Restore again to retry.")
+    if restored is guard.FAILED:
+        guard.pending(f"restore-{unit_slug}")
         return
     state["replaced"] = state.get("replaced", 0) + 1
     state["replaced_label"] = f"Restored the version saved {_when(revision.saved_at)}"

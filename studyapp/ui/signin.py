@@ -15,7 +15,7 @@ from studyapp.auth import accounts, passwords, throttle
 from studyapp.auth.accounts import Account, AccountError
 from studyapp.core.markdown_escape import escape_markdown
 from studyapp.core.store import StoreError
-from studyapp.ui import context, identity
+from studyapp.ui import context, guard, identity
 
 WRONG = "That username and password do not match. Check both and try again."
 
@@ -115,7 +115,7 @@ def _try_password(store, username: str, password: str) -> None:
         throttle.clear(store, name)
         identity.start_session(store, account, now)
     except StoreError as exc:
-        st.error(f"**Could not sign you in.** {exc}", icon=":material/error:")
+        st.error(guard.message("Could not sign you in.", exc, "Try again in a moment."), icon=":material/error:")
         return
     st.rerun()
 
@@ -152,7 +152,8 @@ def _try_create(settings, store, username, display, password, again, code) -> No
         st.error(str(exc), icon=":material/block:")
         return
     except StoreError as exc:
-        st.error(f"**Could not create the account.** {exc}", icon=":material/error:")
+        st.error(guard.message("Could not create the account.", exc, "Try again in a moment."),
+                 icon=":material/error:")
         return
     st.rerun()
 
@@ -173,6 +174,7 @@ def account_menu(account: Account) -> None:
         try:
             identity.sign_out(context.store(), context.now())  # st.logout() for a school sign-in
         except StoreError as exc:
-            context.show_store_error(exc)
+            st.error(guard.message("You were not signed out.", exc, "Press Sign out again."),
+                     icon=":material/warning:")
             return
         st.rerun()

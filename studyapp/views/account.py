@@ -7,7 +7,7 @@ import streamlit as st
 from studyapp.auth import accounts, passwords
 from studyapp.core.markdown_escape import escape_markdown
 from studyapp.core.store import StoreError
-from studyapp.ui import context
+from studyapp.ui import context, guard
 
 store, now = context.store(), context.now()
 account = accounts.get_account(store, context.current_user())
@@ -21,8 +21,10 @@ with st.form("display-name-form"):
         try:
             accounts.set_display_name(store, account.id, name)
             st.success("Saved.", icon=":material/check_circle:")
-        except (accounts.AccountError, StoreError) as exc:
+        except accounts.AccountError as exc:
             st.error(str(exc), icon=":material/block:")
+        except StoreError as exc:
+            st.error(guard.message("Your name was not saved.", exc, "Press Save again."), icon=":material/warning:")
 
 if account.provider != "password":
     st.info("You sign in with your school account; change your password there.", icon=":material/info:")
@@ -42,8 +44,11 @@ if pressed:
     else:
         try:
             accounts.change_password(store, account.id, current, new, now)
-        except (accounts.AccountError, passwords.PasswordError, StoreError) as exc:
+        except (accounts.AccountError, passwords.PasswordError) as exc:
             st.error(str(exc), icon=":material/block:")
+        except StoreError as exc:
+            st.error(guard.message("Your password was not changed.", exc, "Try again in a moment."),
+                     icon=":material/warning:")
         else:
             from studyapp.ui import identity
 
