@@ -19,16 +19,15 @@ from pathlib import Path
 from studyapp import config
 
 EXIT_OK, EXIT_FAIL = 0, 1
-KINDS = {"anki": "an Anki package (.apkg) of the course's cards with your schedule and reviews",
-         "notes": "your notes as Markdown files, one per unit with front matter, in a .zip",
-         "backup": "a full backup of your progress and notes as versioned JSON"}
 
 
 def add_parser(commands) -> argparse.ArgumentParser:
     """Add `export` to the CLI."""
     parser = commands.add_parser("export", help="export a student's cards (Anki), notes or a full backup",
                                  description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=tuple(KINDS), help="; ".join(f"{k}: {v}" for k, v in KINDS.items()))
+    from studyapp.core.data.exports import KINDS
+
+    parser.add_argument("kind", choices=tuple(KINDS), help="; ".join(f"{k}: {v[0]}" for k, v in KINDS.items()))
     add_student_options(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, help="the file to write (replaced if it exists)")
     parser.set_defaults(handler=run_export)
@@ -61,20 +60,6 @@ def open_for(args: argparse.Namespace):
     return store, account.id
 
 
-def export_bytes(kind: str, store, user_id: str, now: datetime) -> bytes:
-    """The bytes of one export of ``user_id``'s data.
-
-    Raises:
-        StoreError: the database could not be read.
-    """
-    from studyapp.core.data import anki, backup, notes_zip
-
-    if kind == "backup":
-        return backup.dumps(backup.make_backup(store, user_id, now))
-    course = _course()
-    return (anki.export_anki if kind == "anki" else notes_zip.export_notes)(store, course, user_id, now)
-
-
 def _course():
     from studyapp.core.content import load_course
     from studyapp.lab.claims import catalog  # light: names only, no torch
@@ -93,12 +78,14 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the export; errors print one line and exit 1."""
+    from studyapp.core.data.exports import export_bytes
     from studyapp.core.store import StoreError
 
     try:
         store, user_id = open_for(args)
         start = time.perf_counter()
-        data = export_bytes(args.kind, store, user_id, datetime.now(timezone.utc))
+        course = _course() if args.kind != "backup" else None
+        data = export_bytes(args.kind, store, course, user_id, datetime.now(timezone.utc))
         store.close()
         write_atomically(args.output, data)
     except (StoreError, ValueError, OSError) as exc:
