@@ -60,8 +60,8 @@ def main() -> None:
         empty = open_store(Path(folder) / "empty.sqlite3", now)
         account(empty, "ada", now)
         ms, report = median_ms(lambda: restore_backup(empty, read_backup(raw, empty, "ada")), runs=1)
-        print(f"restore into an empty database {ms:8.1f} ms  ({sum(c.added for c in report.tables.values()):,} "
-              "rows added)")
+        added = sum(c.added for c in report.tables.values())
+        print(f"restore into an empty database {ms:8.1f} ms  ({added:,} rows added)")
         ms, report = median_ms(lambda: restore_backup(empty, read_backup(raw, empty, "ada")))
         print(f"restore the same file again    {ms:8.1f} ms  (changed: {report.changed})")
         store.close(), empty.close()

@@ -165,8 +165,8 @@ def test_a_newer_backup_wins_and_the_older_note_text_becomes_a_revision(school, 
     later = now + timedelta(days=3)
     card_key = dump(school, "ada")["card_state"][0]["card_key"]
     state = srs.load_state(school, "ada", card_key)
-    srs.record_review(school, "ada", card_key, srs.preview(srs.make_scheduler(False), state, later)[srs.Rating.Easy],
-                      later)
+    easy = srs.preview(srs.make_scheduler(False), state, later)[srs.Rating.Easy]
+    srs.record_review(school, "ada", card_key, easy, later)
     unit_slug = dump(school, "ada")["note"][0]["unit_slug"]
     older_text = notes.load_note(empty, "ada", unit_slug).text
     notes.save_note(school, "ada", unit_slug, "the newest text", later)

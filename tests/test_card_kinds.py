@@ -23,7 +23,9 @@ NOTES = """
 
 - id: param-formula
   kind: cloze
-  text: A rank-r adapter on a d x k matrix trains [[c1::$r(d + k)$]] parameters, against [[c2::$dk$::how many?]] for a full update.
+  text: >-
+    A rank-r adapter on a d x k matrix trains [[c1::$r(d + k)$]] parameters,
+    against [[c2::$dk$::how many?]] for a full update.
   extra: "At r = 8 on 4096 x 4096: {{lora_4096_r8}}."
   tags: [math]
 """
@@ -47,10 +49,12 @@ def test_a_reverse_note_is_two_cards_the_forward_one_keeps_the_note_key(content_
     _append(content_copy, NOTES)
     cards = _cards(content_copy)
     forward, reverse = cards["lora-basics/scale-name"], cards["lora-basics/scale-name:reverse"]
-    assert (forward.front, forward.back) == ("lora_alpha / r", "the factor peft multiplies the LoRA update by")
+    assert forward.front == "lora_alpha / r"
+    assert forward.back == "the factor peft multiplies the LoRA update by"
     assert (reverse.front, reverse.back) == (forward.back, forward.front)
     assert [(c.kind, c.note_id, c.ordinal, c.note_key) for c in (forward, reverse)] == [
-        ("reverse", "scale-name", 1, "lora-basics/scale-name"), ("reverse", "scale-name", 2, "lora-basics/scale-name")]
+        ("reverse", "scale-name", 1, "lora-basics/scale-name"),
+        ("reverse", "scale-name", 2, "lora-basics/scale-name")]
     assert forward.tags == reverse.tags == ("scaling",)
 
 
@@ -158,7 +162,7 @@ def test_cards_of_one_note_schedule_independently(content_copy, store, scheduler
     assert states[forward].card.due == now + timedelta(days=8)  # Easy on a new card, no fuzz
     assert states[reverse].card.due == later + timedelta(minutes=1)  # Again: the first learning step
     assert (states[forward].reps, states[reverse].reps) == (1, 1)
-    keys = [k for k in cards if k.startswith("lora-basics/scale-name") or k.startswith("lora-basics/param-formula")]
+    keys = [k for k in cards if k.startswith(("lora-basics/scale-name", "lora-basics/param-formula"))]
     queue = srs.due_queue(store, "local", keys, later + timedelta(minutes=2))
     assert queue == [reverse, "lora-basics/param-formula:c1", "lora-basics/param-formula:c2"]
 
@@ -169,8 +173,8 @@ def tiny_course(tmp_path, monkeypatch):
     from reliability.test_broken_units import unit_files
 
     files = unit_files("tiny", "Tiny", 1)
-    files["cards.yaml"] = (files["cards.yaml"] + "- id: two\n  kind: cloze\n  text: One plus one is [[c1::{{n}}]].\n"
-                           "- id: plus\n  kind: reverse\n  front: the sign +\n  back: plus\n")
+    files["cards.yaml"] += ("- id: two\n  kind: cloze\n  text: One plus one is [[c1::{{n}}]].\n"
+                            "- id: plus\n  kind: reverse\n  front: the sign +\n  back: plus\n")
     folder = tmp_path / "content" / "units" / "01-tiny"
     folder.mkdir(parents=True)
     for name, text in files.items():
@@ -225,3 +229,31 @@ def test_quiz_me_and_search_use_the_new_cards(tiny_course, now):
     assert sorted((h.kind, h.title) for h in found) == [("card", "plus"), ("card", "the sign +")]
     cloze_hit = search.search(search.build_index(course), "one plus")
     assert ("card", "One plus one is […].") in {(h.kind, h.title) for h in cloze_hit}
+
+
+def test_the_buddy_quizzes_a_cloze_and_a_reverse_card(tiny_course, monkeypatch):
+    monkeypatch.delenv("STUDYAPP_LLM_BASE_URL", raising=False)
+    at = open_page("views/buddy.py")
+    fronts = []
+    at.chat_input[0].set_value("quiz me").run()
+    assert "QUIZ · card 1 of 4" in texts(at)
+    for number in range(1, 5):
+        asked = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
+        fronts.append(asked[-1])  # the card being asked is drawn below the conversation so far
+        at.chat_input[0].set_value("my answer").run()
+        assert "THE CARD SAYS" in texts(at)
+        if number == 2:
+            assert "One plus one is **2**." in texts(at)
+        next(b for b in at.button if b.key == "buddy-page-quiz-rate-3").click().run()
+        assert not at.exception
+    assert fronts == ["**What is one plus one?**", "**One plus one is […].**", "**the sign +**", "**plus**"]
+    store = open_store_at(tiny_course)
+    assert {r["card_key"] for r in store.query("select card_key from review_log")} == {
+        "tiny/c1", "tiny/two:c1", "tiny/plus", "tiny/plus:reverse"}
+    store.close()
+
+
+def open_store_at(path):
+    from studyapp.core.store import open_store
+
+    return open_store(path)

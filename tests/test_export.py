@@ -40,7 +40,8 @@ def _collection(apkg: bytes, tmp_path, name="collection") -> sqlite3.Connection:
 def _decks(conn) -> dict[int, str]:
     import json
 
-    return {int(k): v["name"] for k, v in json.loads(conn.execute("select decks from col").fetchone()[0]).items()}
+    decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+    return {int(k): v["name"] for k, v in decks.items()}
 
 
 def _models(conn) -> dict[int, dict]:
@@ -79,8 +80,9 @@ def test_notes_carry_their_fields_tags_and_a_guid_from_their_key(school, course,
     flds, _, mid = rows[anki.guid(reverse.note_key)]
     assert models[mid] == "Basic and reversed (studyapp)"
     assert flds.split("\x1f") == [to_html(reverse.front), to_html(reverse.back), "qlora/compute-dtype"]
-    assert conn.execute("select ord from cards join notes on notes.id = cards.nid where guid = ? order by ord",
-                        (anki.guid(reverse.note_key),)).fetchall() == [(0,), (1,)]
+    ords = conn.execute("select ord from cards join notes on notes.id = cards.nid where guid = ? "
+                        "order by ord", (anki.guid(reverse.note_key),))
+    assert ords.fetchall() == [(0,), (1,)]
 
 
 def test_a_second_export_keeps_every_guid_and_id_so_anki_updates_instead_of_duplicating(
@@ -90,7 +92,8 @@ def test_a_second_export_keeps_every_guid_and_id_so_anki_updates_instead_of_dupl
     query = "select guid, mid, flds from notes order by guid"
     assert first.execute(query).fetchall() == second.execute(query).fetchall()
     assert _decks(first) == _decks(second) and set(_models(first)) == set(_models(second))
-    assert len({g for (g,) in first.execute("select guid from notes")}) == len({c.note_key for c in course.cards})
+    guids = {g for (g,) in first.execute("select guid from notes")}
+    assert len(guids) == len({c.note_key for c in course.cards})
 
 
 def test_the_students_schedule_and_reviews_go_with_the_package(school, course, now, tmp_path):
@@ -99,7 +102,7 @@ def test_the_students_schedule_and_reviews_go_with_the_package(school, course, n
     key_of = {(anki.guid(c.note_key), c.ordinal - 1): c.key for c in course.cards}
     rows = conn.execute("select notes.guid, cards.ord, type, queue, due, reps, lapses, cards.data from cards "
                         "join notes on notes.id = cards.nid").fetchall()
-    scheduled = {key_of[(g, o)]: (t, q, due, reps, lapses, data) for g, o, t, q, due, reps, lapses, data in rows}
+    scheduled = {key_of[(g, o)]: rest for g, o, *rest in rows}
     assert {k for k, v in scheduled.items() if v[0] != 0} == set(states)
     for key, state in states.items():
         kind, queue, due, reps, lapses, data = scheduled[key]

@@ -27,9 +27,11 @@ def add_parser(commands) -> argparse.ArgumentParser:
                                  description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     from studyapp.core.data.exports import KINDS
 
-    parser.add_argument("kind", choices=tuple(KINDS), help="; ".join(f"{k}: {v[0]}" for k, v in KINDS.items()))
+    parser.add_argument("kind", choices=tuple(KINDS),
+                        help="; ".join(f"{k}: {v[0]}" for k, v in KINDS.items()))
     add_student_options(parser)
-    parser.add_argument("-o", "--output", type=Path, required=True, help="the file to write (replaced if it exists)")
+    parser.add_argument("-o", "--output", type=Path, required=True,
+                        help="the file to write (replaced if it exists)")
     parser.set_defaults(handler=run_export)
     return parser
 
@@ -37,7 +39,8 @@ def add_parser(commands) -> argparse.ArgumentParser:
 def add_student_options(parser: argparse.ArgumentParser) -> None:
     """--user and --db, shared with `studyapp import`."""
     parser.add_argument("--user", required=True, help="the student's username (`local` on a solo install)")
-    parser.add_argument("--db", type=Path, help=f"SQLite file (env {config.DB_ENV}; default ./data/studyapp.sqlite3)")
+    parser.add_argument("--db", type=Path,
+                        help=f"SQLite file (env {config.DB_ENV}; default ./data/studyapp.sqlite3)")
 
 
 def open_for(args: argparse.Namespace):

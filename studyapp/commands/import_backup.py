@@ -17,9 +17,11 @@ from studyapp.commands.export import EXIT_FAIL, EXIT_OK, add_student_options, op
 
 def add_parser(commands) -> argparse.ArgumentParser:
     """Add `import` (with its one kind, `backup`) to the CLI."""
-    parser = commands.add_parser("import", help="restore a student's backup (merged, never overwriting newer data)",
+    parser = commands.add_parser("import",
+                                 help="restore a student's backup (merged, never overwriting newer data)",
                                  description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=("backup",), help="what the file is: a backup from `studyapp export backup`")
+    parser.add_argument("kind", choices=("backup",),
+                        help="what the file is: a backup from `studyapp export backup`")
     parser.add_argument("file", type=Path, help="the backup's .json file")
     add_student_options(parser)
     parser.set_defaults(handler=run_import)

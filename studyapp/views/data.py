@@ -10,7 +10,8 @@ from studyapp.core.data.restore import restore_backup
 from studyapp.core.store import StoreError
 from studyapp.ui import context
 
-TITLES = {"anki": ("Anki package", ":material/style:"), "notes": ("Notes as Markdown", ":material/description:"),
+TITLES = {"anki": ("Anki package", ":material/style:"),
+          "notes": ("Notes as Markdown", ":material/description:"),
           "backup": ("Full backup", ":material/inventory_2:")}
 
 store, course, user = context.store(), context.course(), context.current_user()

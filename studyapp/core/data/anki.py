@@ -36,7 +36,8 @@ BASIC_MODEL_ID, REVERSE_MODEL_ID, CLOZE_MODEL_ID = 1_607_392_319, 1_607_392_320,
 COLLECTION_CREATED = 1_411_124_400  # genanki's collection 'crt' (epoch s): review due days count from it
 CSS = (".card { font-family: system-ui, sans-serif; font-size: 20px; text-align: left; color: #1f2430;"
        " background: white; max-width: 40em; margin: auto; line-height: 1.45; }\n"
-       "code { font-family: ui-monospace, monospace; font-size: 0.9em; background: #f2f2f5; padding: 0 .2em; }\n"
+       "code { font-family: ui-monospace, monospace; font-size: 0.9em; background: #f2f2f5;"
+       " padding: 0 .2em; }\n"
        ".cloze { font-weight: bold; color: #6c4ce0; }\n.tags { color: #888; font-size: 0.7em; }\n")
 
 
@@ -141,7 +142,8 @@ class _AnkiCard:
 def _anki_cards(conn: sqlite3.Connection, course: Course) -> list[_AnkiCard]:
     """Each Anki card with the studyapp key it is (matched by note GUID and card ordinal)."""
     by_note = {(guid(c.note_key), _ord(c)): c.key for c in course.cards}
-    rows = conn.execute("select cards.id, notes.guid, cards.ord from cards join notes on notes.id = cards.nid")
+    rows = conn.execute("select cards.id, notes.guid, cards.ord from cards "
+                        "join notes on notes.id = cards.nid")
     return [_AnkiCard(cid, by_note[(g, o)]) for cid, g, o in rows if (g, o) in by_note]
 
 
@@ -156,7 +158,8 @@ def _schedule(conn: sqlite3.Connection, course: Course, store: Store, user_id: s
     for card in cards:
         if card.key in states:
             conn.execute("update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = 2500, reps = ?, "
-                         "lapses = ?, left = ?, data = ? where id = ?", (*_card_fields(states[card.key]), card.id))
+                         "lapses = ?, left = ?, data = ? where id = ?",
+                         (*_card_fields(states[card.key]), card.id))
     ids = {c.key: c.id for c in cards}
     rows = store.query("select * from review_log where user_id = ? order by reviewed_at, id", (user_id,))
     used: set[int] = set()
