@@ -103,6 +103,11 @@ def _smuggled_row(document):
     document["checksum"] = checksum(document["tables"])
 
 
+def _unreadable_card(document):
+    document["tables"]["card_state"][0]["card_json"] = '{"due": "soon"}'
+    document["checksum"] = checksum(document["tables"])
+
+
 REFUSED = [
     ("truncated", lambda raw: raw[: len(raw) // 2], "not valid JSON"),
     ("not-json", lambda raw: b"PK\x03\x04 a zip file", "not valid JSON"),
@@ -113,6 +118,7 @@ REFUSED = [
     ("unknown-table", lambda raw: _tampered(raw, _unknown_table), "tables this database does not have"),
     ("unknown-column", lambda raw: _tampered(raw, _unknown_column), "has unknown columns colour"),
     ("smuggled-row", lambda raw: _tampered(raw, _smuggled_row), "belongs to another student"),
+    ("unreadable-card", lambda raw: _tampered(raw, _unreadable_card), "not a card the scheduler can read"),
 ]
 
 

@@ -150,3 +150,17 @@ def _check_rows(store: Store, table: str, rows, owner: str) -> None:
         if any(isinstance(v, (dict, list)) for v in row.values()):
             raise BackupError(f"This backup is damaged: row {number} of '{table}' holds a nested value. "
                               f"{NOTHING_CHANGED}")
+        if table == "card_state" and not _is_fsrs_card(row.get("card_json")):
+            raise BackupError(f"This backup is damaged: row {number} of 'card_state' is not a card the "
+                              f"scheduler can read. {NOTHING_CHANGED}")
+
+
+def _is_fsrs_card(text) -> bool:
+    # A schedule the drill could not load would break the student's reviews after the restore.
+    from fsrs import Card
+
+    try:
+        Card.from_json(text)
+    except (TypeError, ValueError, KeyError):
+        return False
+    return True
