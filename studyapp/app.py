@@ -19,6 +19,7 @@ def pages(signs_in: bool = False) -> list:
         st.Page("views/unit.py", title="Unit", icon=":material/menu_book:", url_path="unit"),
         st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
         st.Page("views/buddy.py", title="Study buddy", icon=":material/support_agent:", url_path="buddy"),
+        st.Page("views/data.py", title="Your data", icon=":material/cloud_download:", url_path="data"),
         *(st.Page(p.view, title=p.title, icon=p.icon, url_path=p.url_path) for p in nav.LAB_PANELS),
     ]
     if signs_in:

@@ -16,6 +16,8 @@ COMMANDS = (
     "studyapp.lab.cli",
     "studyapp.commands.users",
     "studyapp.commands.ask",
+    "studyapp.commands.export",
+    "studyapp.commands.import_backup",
 )
 
 

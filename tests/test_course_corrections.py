@@ -28,7 +28,8 @@ def claim(unit: str, name: str):
 
 
 def card(unit: str, card_id: str):
-    return next(c for c in UNIT[unit].cards if c.id == card_id)
+    """The card ``card_id``, or the first card of the note ``card_id`` (a cloze note's c1)."""
+    return next(c for c in UNIT[unit].cards if card_id in (c.id, c.note_id))
 
 
 def question(unit: str, question_id: str):

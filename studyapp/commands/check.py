@@ -20,7 +20,8 @@ checked against) and units/NN-slug/ folders, each with:
                explainer, [text](/lab-build?model=...) links open the Lab
   claims.yaml  name: {value: "4,194,304", compute: "params('llama-2-7b').trainable_params",
                format: "{:,}"} for every computed number; write {{name}} where it appears
-  cards.yaml   - {id, front, back, tags}
+  cards.yaml   - {id, front, back, tags}; kind: reverse asks both ways (two cards), kind: cloze
+               has text with deletions [[c1::answer]] or [[c1::answer::hint]] (a card each) and extra
   quiz.yaml    - {id, kind: single|multi|numeric, prompt, choices, answer, explanation,
                tolerance, unit}; a numeric answer may be a number or {claim: name}
 Every file is valid YAML as written: claims are filled in after parsing. Claims are

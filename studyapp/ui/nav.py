@@ -59,6 +59,7 @@ def sidebar(course: Course) -> None:
         st.page_link("views/home.py", label="Home", icon=":material/home:")
         st.page_link("views/review.py", label="Review due cards", icon=":material/bolt:")
         st.page_link("views/buddy.py", label="Study buddy", icon=":material/support_agent:")
+        st.page_link("views/data.py", label="Your data", icon=":material/cloud_download:")
         st.caption("COURSE")
         for unit in course.units:
             _sidebar_unit(unit.slug, f"{unit.order}. {unit.title}", key=unit.slug)

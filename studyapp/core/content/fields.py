@@ -29,17 +29,30 @@ def kind_of(value) -> str:
 class Fields:
     """One mapping's fields, read with their types checked."""
 
-    def __init__(self, data: dict, lines: dict[str, int], line: int, path: Path, what: str):
+    def __init__(self, data: dict, lines: dict[str, int], line: int, path: Path, what: str,
+                 sources: dict[str, tuple[str, int]] | None = None):
         self.data, self.lines, self.line, self.path, self.what = data, lines, line, path, what
+        self.sources = sources or {}  # key -> (its value's source text, that value's first line)
         self.problems: list[Problem] = []
 
     def at(self, name: str) -> int:
         """Line of ``name``'s key, or of the mapping when the key is absent."""
         return self.lines.get(name, self.line)
 
-    def problem(self, name: str, message: str) -> None:
-        """Keep a Problem at ``name``'s line."""
-        self.problems.append(Problem(self.path, self.at(name), message))
+    def line_in(self, name: str, needle: str, nth: int = 0) -> int:
+        """Line of the ``nth`` ``needle`` in ``name``'s value as written (a multi-line text's own
+        line), or the key's line when the source does not hold it."""
+        text, first = self.sources.get(name, ("", self.at(name)))
+        index = -1
+        for _ in range(nth + 1):
+            index = text.find(needle, index + 1)
+            if index < 0:
+                return self.at(name)
+        return first + text.count("\n", 0, index)
+
+    def problem(self, name: str, message: str, line: int | None = None) -> None:
+        """Keep a Problem at ``name``'s line (or at ``line``, a line inside its value)."""
+        self.problems.append(Problem(self.path, line or self.at(name), message))
 
     def text(self, name: str, *, required: str = "") -> str:
         """A non-empty string field; ``required`` says what it is for (missing is then a problem)."""

@@ -43,5 +43,6 @@ def load(path: Path, claims: dict[str, Claim], what: str) -> Items:
             problems.append(Problem(path, line, f"each {what} must be a mapping of fields ('id: ...'), "
                                                 f"not a {kind_of(item)}"))
             continue
-        fields.append(Fields(item, source.key_lines(item_node), line, path, what))
+        fields.append(Fields(item, source.key_lines(item_node), line, path, what,
+                             source.value_sources(item_node, text)))
     return Items(fields, used, problems)

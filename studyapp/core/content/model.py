@@ -8,12 +8,28 @@ from pathlib import Path
 from studyapp.core.claims import Claim
 from studyapp.core.problems import Problem
 
-CARD_KINDS = ("basic",)  # issue 12 adds "reverse" and "cloze"; each kind has its own fields
+CARD_KINDS = ("basic", "reverse", "cloze")  # each kind has its own fields (core/content/cards.py)
+# A note (one entry of cards.yaml) expands to cards. Derived card ids add a suffix after ':', which
+# an author's id (lowercase letters, digits, '-', '_') can never contain, so no key can collide.
+REVERSE_SUFFIX = ":reverse"
+
+
+def cloze_card_id(note_id: str, number: int) -> str:
+    """The id of the card that asks deletion ``number`` of cloze note ``note_id`` ('formula:c2')."""
+    return f"{note_id}:c{number}"
 
 
 @dataclass(frozen=True)
 class Card:
-    """A recall card; ``key`` (``unit_slug/card_id``) is what progress is stored under."""
+    """A recall card as the student drills it; ``key`` (``unit_slug/card_id``) is what progress is
+    stored under.
+
+    ``front`` and ``back`` are Markdown ready to show. The rest is what an export needs: the note
+    the card came from (``note_id``; a basic card is its own note), which card of that note it is
+    (``ordinal``: 1 for a basic card and a reverse note's forward card, 2 for its reverse card,
+    the deletion number for a cloze card), and for a cloze note its text with the deletions
+    marked (``cloze``, claims filled in) and the extra text shown on the back (``extra``).
+    """
 
     unit_slug: str
     id: str
@@ -21,10 +37,19 @@ class Card:
     back: str
     tags: tuple[str, ...] = ()
     kind: str = "basic"
+    note_id: str = ""
+    ordinal: int = 1
+    cloze: str = ""
+    extra: str = ""
 
     @property
     def key(self) -> str:
         return f"{self.unit_slug}/{self.id}"
+
+    @property
+    def note_key(self) -> str:
+        """``unit_slug/note_id``: the same for every card of one note (an export's note identity)."""
+        return f"{self.unit_slug}/{self.note_id or self.id}"
 
 
 @dataclass(frozen=True)

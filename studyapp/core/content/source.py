@@ -154,6 +154,14 @@ def key_lines(node, offset: int = 0) -> dict[str, int]:
     return {str(k.value): k.start_mark.line + 1 + offset for k, _ in node.value}
 
 
+def value_sources(node, text: str, offset: int = 0) -> dict[str, tuple[str, int]]:
+    """Map each top-level key of a mapping node to its value's source text and 1-based first line."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): (text[v.start_mark.index:v.end_mark.index], v.start_mark.line + 1 + offset)
+            for k, v in node.value}
+
+
 def value_node(node, key: str):
     """The value node under ``key`` of a mapping node, or None."""
     if isinstance(node, yaml.MappingNode):
