@@ -48,7 +48,7 @@ def test_backup_holds_every_row_of_the_student_and_no_one_elses(school, now):
     assert document["format"] == "studyapp-backup" and document["version"] == 1
     assert document["tables"] == dump(school, "ada")
     assert set(document["tables"]) == {"card_state", "review_log", "quiz_attempt", "note", "note_revision",
-                                       "reading", "buddy_message"}
+                                       "reading", "buddy_message", "quiz_run", "new_card_extra"}
     assert all(rows for rows in document["tables"].values()), "the fixture fills every table"
     assert "bob" not in json.dumps(document["tables"])
 

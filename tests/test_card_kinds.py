@@ -194,15 +194,15 @@ def test_the_drill_asks_a_cloze_and_both_sides_of_a_reverse_card(tiny_course):
     from studyapp.core.store import open_store
 
     at = open_page("views/review.py")
-    assert "Card 1 of 4" in texts(at)
+    assert "**4 new · 0 learning · 0 due**" in texts(at)
     _rate_good(at)  # the basic card
-    assert "One plus one is […]." in [s.value for s in at.subheader]
+    assert "One plus one is […]." in [m.value for m in at.markdown]
     at.button(key="drill-flip").click().run()
     assert "One plus one is **2**." in texts(at)
     at.button(key="drill-rate-3").click().run()
-    assert "the sign +" in [s.value for s in at.subheader]
+    assert "the sign +" in [m.value for m in at.markdown]
     _rate_good(at)
-    assert "plus" in [s.value for s in at.subheader]  # the reverse card asks the back
+    assert "plus" in [m.value for m in at.markdown]  # the reverse card asks the back
     at.button(key="drill-flip").click().run()
     assert "the sign +" in texts(at)
     at.button(key="drill-rate-1").click().run()

@@ -51,12 +51,13 @@ def test_each_student_exports_only_their_own_data(class_db, tmp_path, student, o
     assert "Your data" in [t.value for t in at.title]
     backup = json.loads(_prepare(at, "backup", student))
     assert backup["user_id"] == student and len(backup["tables"]["review_log"]) == reviews
-    assert other not in json.dumps(backup["tables"])
+    assert {row["user_id"] for rows in backup["tables"].values() for row in rows} == {student}
+    assert f"{other}: " not in json.dumps(backup["tables"])  # none of the other student's texts
     assert at.get("download_button"), "a download button follows the prepared file"
     with zipfile.ZipFile(io.BytesIO(_prepare(at, "notes", student))) as archive:
         text = "".join(archive.read(n).decode() for n in archive.namelist())
     # The notes as they are now (the first draft was replaced), and none of the other student's.
-    assert f"{student}: first draft" not in text and f"{student} on unit 2" in text and other not in text
+    assert f"{student}: first draft" not in text and f"{student} on unit 2" in text and f"{other} " not in text
     assert _apkg_reviews(_prepare(at, "anki", student), tmp_path) == reviews
 
 

@@ -7,8 +7,7 @@ import streamlit as st
 from studyapp.core.data.backup import BackupError, read_backup
 from studyapp.core.data.exports import KINDS, export_bytes
 from studyapp.core.data.restore import restore_backup
-from studyapp.core.store import StoreError
-from studyapp.ui import context
+from studyapp.ui import context, guard
 
 TITLES = {"anki": ("Anki package", ":material/style:"),
           "notes": ("Notes as Markdown", ":material/description:"),
@@ -23,10 +22,10 @@ st.caption("Everything you did here is yours: take your cards to Anki with their
 def _prepare(kind: str) -> None:
     # Made on request (an Anki package takes a moment), kept per student for the download button.
     now = context.now()
-    try:
-        st.session_state[f"data-export:{kind}:{user}"] = (export_bytes(kind, store, course, user, now), now)
-    except StoreError as exc:
-        st.session_state[f"data-error:{kind}"] = str(exc)
+    made = guard.action(f"data-{kind}", lambda: export_bytes(kind, store, course, user, now),
+                        headline="The export was not made.", then="Press Prepare again.")
+    if made is not guard.FAILED:
+        st.session_state[f"data-export:{kind}:{user}"] = (made, now)
 
 
 for column, (kind, (what, file_name, mime)) in zip(st.columns(3), KINDS.items()):
@@ -42,8 +41,7 @@ for column, (kind, (what, file_name, mime)) in zip(st.columns(3), KINDS.items())
             st.caption(f"{len(ready[0]):,} bytes, made at {ready[1]:%H:%M} UTC.")
         st.button("Prepare again" if ready else "Prepare", key=f"data-prepare-{kind}", icon=icon,
                   on_click=_prepare, args=(kind,), type="tertiary" if ready else "secondary")
-        if st.session_state.get(f"data-error:{kind}"):
-            st.error(st.session_state.pop(f"data-error:{kind}"), icon=":material/warning:")
+        guard.pending(f"data-{kind}")
 
 st.subheader("Restore a backup")
 st.caption("The file is checked first: a damaged file, another student's, or one from a newer studyapp is "
@@ -52,18 +50,21 @@ st.caption("The file is checked first: a damaged file, another student's, or one
 upload = st.file_uploader("Backup file (.json)", type=["json"], key="data-restore-file")
 if upload is not None:
     try:
-        backup = read_backup(upload.getvalue(), store, user)
-    except (BackupError, StoreError) as exc:
+        backup = guard.read(lambda: read_backup(upload.getvalue(), store, user), what="the backup file")
+    except BackupError as exc:
         st.error(str(exc), icon=":material/block:")
         st.stop()
     st.info(f"A backup of yours from {backup.created_at[:16].replace('T', ' ')} UTC holding "
             f"{backup.row_count:,} rows.", icon=":material/inventory_2:")
     if st.button("Restore this backup", key="data-restore", type="primary"):
         try:
-            report = restore_backup(store, backup)
-        except (BackupError, StoreError) as exc:
+            report = guard.action("data-restore", lambda: restore_backup(store, backup),
+                                  headline="The backup was not restored.", then="Nothing was changed; try again.")
+        except BackupError as exc:
             st.error(str(exc), icon=":material/block:")
         else:
-            title = "**Restored.**" if report.changed else "**Nothing to restore.**"
-            st.success("\n".join([title, *(f"- {line}" for line in report.lines())]),
-                       icon=":material/check_circle:")
+            guard.pending("data-restore")
+            if report is not guard.FAILED:
+                title = "**Restored.**" if report.changed else "**Nothing to restore.**"
+                st.success("\n".join([title, *(f"- {line}" for line in report.lines())]),
+                           icon=":material/check_circle:")
