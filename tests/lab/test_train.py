@@ -72,7 +72,7 @@ def test_runs_are_reproducible():
 
 
 def test_train_settings_validation():
-    with pytest.raises(ValueError, match="only small models train here"):
+    with pytest.raises(ValueError, match="only the small models train here"):
         FineTune(TrainSettings(model="llama-2-7b"))
     assert TrainSettings(steps=0, learning_rate=2.0).validate()[0].endswith("try 60.")
 
