@@ -30,6 +30,8 @@ DONE, CANCELLED, FAILED, REFUSED, OUT_OF_MEMORY, DEAD = (
     "done", "cancelled", "failed", "refused", "out_of_memory", "dead")
 FINISHED = frozenset({DONE, CANCELLED, FAILED, REFUSED, OUT_OF_MEMORY, DEAD})
 KEEP_FINISHED = 8  # finished jobs kept per owner for their results; older ones are forgotten
+_DEAD_MESSAGE = ("{label} stopped without a result (its worker died); nothing else was affected, "
+                 "so you can start it again.")
 
 
 class JobNotFound(KeyError):
@@ -163,7 +165,6 @@ class LocalJobs:
                                       name=f"studyapp-lab-job-{job.order}")
         with self._lock:
             self._jobs[job.id] = job
-            self._forget_old(owner)
         job.thread.start()
         return job.id
 
@@ -178,10 +179,13 @@ class LocalJobs:
             self._end(job, OUT_OF_MEMORY, str(err), err)
         except Exception as err:  # noqa: BLE001 - the student is told; the server keeps serving
             self._end(job, FAILED, f"{job.label} failed: {err}", err)
+        except BaseException as err:  # noqa: BLE001 - SystemExit & co.: this worker has no caller to tell
+            self._end(job, DEAD, _DEAD_MESSAGE.format(label=job.label), err)
         finally:
             if job.state not in FINISHED:  # the worker is leaving without an outcome
-                self._end(job, DEAD, f"{job.label} stopped without a result (the worker died); "
-                                     "nothing else was affected, so you can start it again.")
+                self._end(job, DEAD, _DEAD_MESSAGE.format(label=job.label))
+            with self._lock:
+                self._forget_old(job.owner)
 
     def _admit_and_work(self, job: _Job, task: Task) -> None:
         est = int(task.estimate())
@@ -217,7 +221,7 @@ class LocalJobs:
         """
         job = self._find(job_id, owner)
         if job.state not in FINISHED and job.thread is not None and not job.thread.is_alive():
-            self._end(job, DEAD, f"{job.label} stopped without a result (the worker died).")
+            self._end(job, DEAD, _DEAD_MESSAGE.format(label=job.label))
         ahead = self._ahead(job)
         with job.lock:
             return JobStatus(job.id, job.label, job.state, ahead, job.progress, job.partial, job.message,
