@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.lab import heavy
 from studyapp.ui import context, nav, style
 
 
@@ -25,6 +26,7 @@ def pages() -> list:
 def run() -> None:
     st.set_page_config(page_title="studyapp · LoRA & QLoRA", page_icon="🧠", layout="wide")
     style.apply()
+    heavy.start_warm_up()  # the Lab's imports, in the background, once per served process (issue 9)
     # Our own sidebar (nav.sidebar) lists the units under the pages, so Streamlit's is hidden.
     page = st.navigation(pages(), position="hidden")
     nav.sidebar(context.course())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 import warnings
@@ -31,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 HEAVY_MODULES = ("torch", "transformers", "peft", "bitsandbytes")
+WARM_UP_ENV = "STUDYAPP_LAB_WARM_UP"  # "1": always warm up, "0": never; unset: only in a served app
 # What the first Lab load costs when the warm-up has not finished, measured by
 # bench/lab_import.py on the 2-core development machine without a GPU (docs/lab.md).
 COLD_IMPORT_SECONDS = 4.8
@@ -130,13 +132,26 @@ def status() -> HeavyStatus:
     return HeavyStatus("cold", None)
 
 
-def start_warm_up() -> threading.Thread:
+def serving() -> bool:
+    """Whether this process should warm up: $STUDYAPP_LAB_WARM_UP when set, else whether it is
+    a Streamlit server started by `streamlit run` (AppTest and scripts are not; they load the
+    libraries when they first need them)."""
+    wanted = os.environ.get(WARM_UP_ENV)
+    if wanted is not None:
+        return wanted.strip() not in ("", "0", "false", "no", "off")
+    return "streamlit.web.bootstrap" in sys.modules
+
+
+def start_warm_up(*, force: bool = False) -> threading.Thread | None:
     """Start (once per process) a background thread that runs :func:`ensure` and a first
     build + wrap, so a student's first Lab interaction finds everything loaded.
 
-    Idempotent: later calls return the same thread. The thread runs at a lower CPU
-    priority where the OS allows it, so study pages served meanwhile keep their pace.
+    Only where serving() (or `force`); returns None elsewhere. Idempotent: later calls
+    return the same thread. The thread runs at a lower CPU priority where the OS allows
+    it, so study pages served meanwhile keep their pace.
     """
+    if not (force or serving()):
+        return None
     with _WARM_LOCK:
         if _STATE.warm_up is None:
             _STATE.warm_up = threading.Thread(target=_warm_up, name="studyapp-lab-warm-up", daemon=True)

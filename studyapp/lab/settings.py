@@ -448,6 +448,13 @@ class EstimateSettings(Settings):
     gradient_checkpointing: bool = setting(CHECKPOINTING)
 
 
+@dataclass(frozen=True)
+class BuildSettings(Settings):
+    """Which registry model the Build page wraps (the LoRA part is a LoraSettings)."""
+
+    model: str = setting(MEMORY_MODEL)
+
+
 QUANT_MODEL = Setting("model", str, "small-llama", "Small model to quantize for real with bitsandbytes.",
                       choices=_trainable_models(), label="Small model", preset="small")
 DOUBLE_QUANT = Setting("double_quant", bool, False, "NF4 with double quantization (the absmax constants "

@@ -134,8 +134,9 @@ def test_ensure_is_idempotent_and_reports_ready():
 
 def test_warm_up_runs_once_in_the_background_in_a_fresh_process():
     code = ("from studyapp.lab import heavy; import sys; "
-            "assert heavy.status().state == 'cold'; t = heavy.start_warm_up(); "
-            "assert heavy.start_warm_up() is t and t.daemon; t.join(240); "
+            "assert heavy.status().state == 'cold' and heavy.start_warm_up() is None; "
+            "t = heavy.start_warm_up(force=True); "
+            "assert heavy.start_warm_up(force=True) is t and t.daemon; t.join(240); "
             "s = heavy.status(); print(s); "
             "sys.exit(0 if s.state == 'ready' and 'transformers' in sys.modules else 1)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240)
@@ -149,3 +150,17 @@ def test_light_lab_modules_import_no_heavy_library(module):
             "print(heavy); sys.exit(1 if heavy else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("env, served, expected", [(None, False, False), (None, True, True), ("0", True, False),
+                                                   ("1", False, True), ("off", True, False)])
+def test_the_warm_up_runs_in_a_served_app_unless_turned_off(monkeypatch, env, served, expected):
+    if env is None:
+        monkeypatch.delenv(heavy.WARM_UP_ENV, raising=False)
+    else:
+        monkeypatch.setenv(heavy.WARM_UP_ENV, env)
+    if served:
+        monkeypatch.setitem(sys.modules, "streamlit.web.bootstrap", sys.modules[__name__])
+    else:
+        monkeypatch.delitem(sys.modules, "streamlit.web.bootstrap", raising=False)
+    assert heavy.serving() is expected
