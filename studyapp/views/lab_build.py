@@ -23,7 +23,7 @@ if not lab_errors.settings_ok(settings):
 with lab_errors.guard("Build and wrap"):
     result = lab_results.wrapped(model, settings)
 
-st.code(result.line, language="text")
+st.code(result.line, language="text", wrap_lines=True)
 for warning in result.warnings:
     st.warning(warning, icon=":material/warning:")
 c1, c2, c3, c4 = st.columns(4)
