@@ -221,7 +221,7 @@ def test_live_qlora_beside_lora_on_one_chart():
     final = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "train-final" in c.proto.id)
     assert [trace["name"] for trace in final["data"]] == ["LoRA", "QLoRA"]
     page = texts(at)
-    assert "dequantize the 4-bit base to bf16" in page and "NF4 + double quant linears" in page
+    assert "dequantize the 4-bit base (to fp32)" in page and "NF4 + double quant linears" in page
 
 
 def test_stop_still_runs_the_checks_on_what_was_trained(monkeypatch):

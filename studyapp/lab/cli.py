@@ -341,7 +341,8 @@ def _print_report(r) -> None:
     print(f"  peak memory {peak} ({r.peak.how})")
     m = r.checks.merge
     print(f"  merge ({m.route}): max |merged - unmerged| = {m.max_abs_diff:.3g}, tolerance {m.tolerance:.3g} "
-          f"-> {'PASS' if m.passed else 'FAIL'}")
+          f"-> {'PASS' if m.passed else 'FAIL'}"
+          + (f"; against the 4-bit model as trained {m.vs_trained:.3g}" if r.kind == "QLoRA" else ""))
     print(f"  adapter on disk {human_bytes(r.checks.saved.adapter_bytes)}; merged model "
           f"{human_bytes(r.checks.saved.full_bytes)}; reload difference {r.checks.reload_max_abs_diff:.3g}")
 

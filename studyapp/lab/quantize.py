@@ -139,12 +139,13 @@ def random_model(name: str, *, device: str = "cpu", seed: int = 0, dtype: str = 
 
 
 def load_quantized(name: str, fmt: str, *, device: str | None = None, seed: int = 0,
-                   compute_dtype: str = "bfloat16", full_size: bool = False):
+                   compute_dtype: str = "bfloat16", full_size: bool = False, dtype: str = "bfloat16"):
     """Registry model `name` with its seeded random weights, loaded in `fmt` on `device`.
 
-    The model is saved to a temporary folder and loaded back with a BitsAndBytesConfig,
-    the path a Hub checkpoint takes. Full-size architectures need `full_size=True` (they
-    are built for real: see random_model).
+    The model is saved to a temporary folder (in bf16) and loaded back with a
+    BitsAndBytesConfig, the path a Hub checkpoint takes; `dtype` is what the layers that
+    are not quantized are loaded in (and what model.dequantize() returns). Full-size
+    architectures need `full_size=True` (they are built for real: see random_model).
 
     Raises:
         ValueError: unknown format, or a full-size model without full_size=True.
@@ -175,7 +176,7 @@ def load_quantized(name: str, fmt: str, *, device: str | None = None, seed: int 
         del model  # a full-size model's 16-bit copy must not sit beside the quantized one
         with heavy.constructing():
             return AutoModelForCausalLM.from_pretrained(
-                folder, quantization_config=bnb_config(fmt, compute_dtype), dtype=torch.bfloat16,
+                folder, quantization_config=bnb_config(fmt, compute_dtype), dtype=getattr(torch, dtype),
                 device_map={"": device})
 
 

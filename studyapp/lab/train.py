@@ -37,13 +37,13 @@ __all__ = ["FineTune", "TrainReport", "TrainSettings", "TrainStep", "compare", "
 IGNORE_INDEX = -100  # label value the loss skips (padding)
 QLORA_FORMAT = "nf4_double_quant"
 QLORA_COMPUTE_DTYPE = "bfloat16"  # bnb_4bit_compute_dtype, as unit 4 configures it
-# A merge passes when max |merged - unmerged| <= tolerance x max |logit|. The merged model
-# computes in fp32 after a LoRA run: fp32 rounds at ~6e-8 per operation, and a merged
+# A merge passes when max |merged - unmerged| <= tolerance x max |logit|, the tolerance set
+# by the merged model's dtype. fp32 rounds at ~6e-8 per operation, and a merged
 # W0 + scaling·B·A rounds differently from W0·x + scaling·B·(A·x), so a forward pass ends
-# up to ~1e-5 apart (measured 8e-6 after 200 steps of tiny-llama); 1e-4 leaves room. After
-# a QLoRA run it computes in bf16 (8 bits of mantissa: ~4e-3 per operation; measured
-# 6e-3), so 2e-2. A wrong merge (a lost scaling, the wrong base) misses by the size of what
-# training changed (alpha.trained_vs_base in the report: whole logits, not fractions).
+# up to ~1e-5 apart (measured 8e-6 after 200 steps of tiny-llama); 1e-4 leaves room. bf16
+# has 8 bits of mantissa (~4e-3 per operation), so 2e-2. A wrong merge (a lost scaling, the
+# wrong base) misses by the size of what training changed (alpha.trained_vs_base in the
+# report: whole logits, not fractions).
 MERGE_TOLERANCE = {"float32": 1e-4, "bfloat16": 2e-2}
 StepCallback = Callable[["TrainStep"], None]
 
@@ -247,44 +247,57 @@ class FineTune:
         """Greedy continuation of `prompt` by `model` (default: the trained one), as text."""
         return generate_text(model or self.model, self.tokenizer, prompt, max_new_tokens)
 
-    def merged_model(self, adapter_folder: str | Path):
-        """The trained adapter merged into a plain transformers model, as unit 5 teaches.
+    def merge(self, adapter_folder: str | Path) -> tuple["MergeCheck", Any]:
+        """Merge the trained adapter into a plain transformers model, as unit 5 teaches, and
+        check the merge: the merged model's logits against the unmerged ones, with a verdict.
 
-        LoRA: merge_and_unload a copy. QLoRA: load the 4-bit base again, dequantize it to
-        bf16 (transformers' model.dequantize()), attach the saved adapter and merge there:
-        merging into the 4-bit base itself would re-quantize the sum.
+        LoRA: merge_and_unload a copy of the trained model; unmerged = the trained model.
+        QLoRA: load the 4-bit base again, dequantize it (transformers' model.dequantize(), to
+        fp32, the small models' dtype), attach the saved adapter and merge there; merging into
+        the 4-bit base itself would re-quantize the sum. Unmerged = the adapter on that
+        dequantized base; the merged model is also compared with the 4-bit model as trained
+        (`vs_trained`), whose layers computed in bf16: no merge can take that difference away.
         """
-        if not self.train.qlora:
-            return copy.deepcopy(self.model).merge_and_unload()
+        trained = self.logits()
+        if self.train.qlora:
+            attached = self._on_dequantized_base(adapter_folder)
+            unmerged = self.logits(attached)
+            merged = attached.merge_and_unload()
+        else:
+            unmerged, merged = trained, copy.deepcopy(self.model).merge_and_unload()
+        route = ("dequantize the 4-bit base (to fp32), attach the adapter, merge_and_unload"
+                 if self.train.qlora else "merge_and_unload")
+        return self.verdict(merged, unmerged, trained, route), merged
+
+    def verdict(self, merged, unmerged, trained, route: str) -> "MergeCheck":
+        """MergeCheck of `merged` against the `unmerged` and `trained` logits (batch, seq, vocab)."""
+        logits = self.logits(merged)
+        dtype = str(next(merged.parameters()).dtype).removeprefix("torch.")
+        scale = float(unmerged.abs().max())
+        difference = float((logits - unmerged).abs().max())
+        tolerance = MERGE_TOLERANCE.get(dtype, MERGE_TOLERANCE["bfloat16"]) * scale
+        return MergeCheck(difference, scale, type(merged).__name__, route, dtype, tolerance,
+                          difference <= tolerance, float((logits - trained).abs().max()))
+
+    def _on_dequantized_base(self, adapter_folder: str | Path):
         from studyapp.lab import heavy
 
         heavy.ensure()
         from peft import PeftModel
-
-        from studyapp.lab.wrap import quiet_peft
-
         from transformers.utils import logging as hf_logging
 
+        from studyapp.lab.quantize import load_quantized
+        from studyapp.lab.wrap import quiet_peft
+
         verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # "The modules are dequantized in torch.bfloat16": we know
+        hf_logging.set_verbosity_error()  # "The modules are dequantized in torch.float32": we know
         try:
-            dequantized = load_base(self.train.replace(device=self.device), prepare=False).dequantize()
+            base = load_quantized(self.train.model, QLORA_FORMAT, device=self.device, seed=self.train.seed,
+                                  compute_dtype=QLORA_COMPUTE_DTYPE, dtype="float32").dequantize()
         finally:
             hf_logging.set_verbosity(verbosity)
         with quiet_peft(), heavy.constructing():
-            return PeftModel.from_pretrained(dequantized, str(adapter_folder)).merge_and_unload()
-
-    def merge_check(self, merged) -> "MergeCheck":
-        """Compare the merged model's logits with the unmerged trained model's, with a verdict."""
-        unmerged = self.logits()
-        difference = float((self.logits(merged) - unmerged).abs().max())
-        dtype = str(next(merged.parameters()).dtype).removeprefix("torch.")
-        scale = float(unmerged.abs().max())
-        tolerance = MERGE_TOLERANCE.get(dtype, MERGE_TOLERANCE["bfloat16"]) * scale
-        route = ("dequantize the 4-bit base to bf16, attach the adapter, merge_and_unload"
-                 if self.train.qlora else "merge_and_unload")
-        return MergeCheck(difference, scale, type(merged).__name__, route, dtype, tolerance,
-                          difference <= tolerance)
+            return PeftModel.from_pretrained(base, str(adapter_folder))
 
     def reload_check(self, adapter_folder: str | Path) -> float:
         """Load the saved adapter onto a fresh base built the same way; max |logits - trained|."""
@@ -348,8 +361,7 @@ class FineTune:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.model.save_pretrained(folder / "adapter")
-        merged = self.merged_model(folder / "adapter")
-        merge = self.merge_check(merged)
+        merge, merged = self.merge(folder / "adapter")
         merged.save_pretrained(folder / "full")
         del merged
         saved = SaveReport(str(folder / "adapter"), _sizes(folder / "adapter"), _sizes(folder / "full"))
@@ -371,6 +383,7 @@ class MergeCheck:
     dtype: str            # the merged model's dtype, which sets the tolerance
     tolerance: float      # MERGE_TOLERANCE[dtype] x max_abs_logit
     passed: bool          # max_abs_diff <= tolerance
+    vs_trained: float = 0.0  # max |merged - the model as trained| (QLoRA: its 4-bit layers computed in bf16)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,10 @@ for r in reports:
     st.markdown(f"**{r.kind}**: merged by {merge.route}. Max |merged − unmerged| = **{merge.max_abs_diff:.2e}** "
                 f"against a tolerance of {merge.tolerance:.2e} ({merge.dtype} rounding, relative to logits up "
                 f"to {merge.max_abs_logit:.1f}): {verdict}. Training itself moved the logits by "
-                f"{checks.alpha.trained_vs_base:.3g}.")
+                f"{checks.alpha.trained_vs_base:.3g}."
+                + (f" Against the 4-bit model as trained, whose layers computed in bf16, the merged model "
+                   f"differs by {merge.vs_trained:.3g}: no merge can remove that, so evaluate a merged QLoRA "
+                   "model before you ship it." if r.kind == "QLoRA" else ""))
     c1, c2, c3 = st.columns(3)
     c1.metric(f"{r.kind} merge", "pass" if merge.passed else "FAIL", help=f"{merge.max_abs_diff:.3g} ≤ "
                                                                          f"{merge.tolerance:.3g}")
