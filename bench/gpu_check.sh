@@ -35,21 +35,26 @@ step() {  # step TITLE SECONDS COMMAND...: run with a time limit, figures to the
 }
 
 : > "$FIGURES"
-say "studyapp Lab GPU check, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+say "studyapp Lab GPU check, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT"
 step "install (make install)" 300 make install
 test -x "$PY" || { say "!! no $PY after make install"; exit 1; }
 CUDA=$($PY -c "import torch; print(torch.cuda.is_available())" 2>/dev/null || echo False)
 say "$($PY -c "import torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda, \
   'device', torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none: GPU parts are skipped')")"
-command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee -a "$FIGURES"
+command -v nvidia-smi >/dev/null &&
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee -a "$FIGURES"
 
 step "gpu-marked tests" 120 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests/lab -rs
 STEPS=40; [[ "$CUDA" == "True" ]] || STEPS=15   # a CPU shares its cores with everything else
-step "LoRA vs QLoRA on the small models (bench/lab_train.py, $STEPS steps)" 200 "$PY" bench/lab_train.py "$STEPS"
-step "quantization of the small model and full-size layers (bench/lab_quantize.py)" 60 "$PY" bench/lab_quantize.py
+step "LoRA vs QLoRA on the small models (bench/lab_train.py, $STEPS steps)" 200 \
+  "$PY" bench/lab_train.py "$STEPS"
+step "quantization of the small model and full-size layers (bench/lab_quantize.py)" 60 \
+  "$PY" bench/lab_quantize.py
 step "build + wrap on meta (bench/lab_wrap.py)" 30 "$PY" bench/lab_wrap.py
 step "Llama 3.2 1B: NF4 bytes against torch.cuda.memory_allocated, QLoRA peak against the estimate" 180 \
   "$PY" bench/lab_gpu.py llama-3.2-1b 10
-[[ "$CUDA" == "True" ]] || say "note: no CUDA device here, so every GPU part above was skipped and the rest ran on the CPU"
+[[ "$CUDA" == "True" ]] ||
+  say "note: no CUDA device here, so every GPU part above was skipped and the rest ran on the CPU"
 say "done in $(( $(date +%s) - START )) s; figures in $FIGURES"
 exit $status

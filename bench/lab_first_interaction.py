@@ -43,7 +43,7 @@ def trainable_line(r: int) -> str:
 
 
 def main() -> None:
-    os.environ["STUDYAPP_LAB_WARM_UP"] = "0"  # cold: the page pays the imports (bench/lab_warm_up.py: with it)
+    os.environ["STUDYAPP_LAB_WARM_UP"] = "0"  # cold: the page pays the imports (warm: bench/lab_warm_up.py)
     with served_page() as (server, page):
         page.goto(f"{server.url}/")  # the app is up; no Lab page has been served yet
         wait_idle(page)

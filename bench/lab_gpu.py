@@ -31,9 +31,10 @@ def quantization(name: str) -> None:
     for fmt in ("nf4", "nf4_double_quant"):
         m = measure_quantized(name, fmt, device="cuda", full_size=True)
         a = accounted[fmt]
+        over = (m.cuda_allocated - a.total) / a.total
         print(f"{name} {fmt}: measured {m.total:,} B ({human_bytes(m.total)}), accounted {a.total:,} B, "
               f"difference {m.total - a.total:,} B; torch.cuda.memory_allocated {m.cuda_allocated:,} B "
-              f"({(m.cuda_allocated - a.total) / a.total:+.2%} vs accounted); load + quantize {m.seconds:.1f} s")
+              f"({over:+.2%} vs accounted); load + quantize {m.seconds:.1f} s")
 
 
 def qlora_peak(name: str, steps: int) -> None:
@@ -68,8 +69,8 @@ def qlora_peak(name: str, steps: int) -> None:
     torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     peak = torch.cuda.max_memory_allocated() - base
-    print(f"{name} QLoRA r=8 q,v seq {SEQ_LEN} batch {BATCH} checkpointing: {steps} steps in {seconds:.1f} s; "
-          f"peak torch.cuda.max_memory_allocated {peak:,} B ({human_bytes(peak)})")
+    print(f"{name} QLoRA r=8 q,v seq {SEQ_LEN} batch {BATCH} checkpointing: {steps} steps in "
+          f"{seconds:.1f} s; peak torch.cuda.max_memory_allocated {peak:,} B ({human_bytes(peak)})")
     print(f"  training estimate {estimate.total:,} B ({human_bytes(estimate.total)}), peak / estimate "
           f"{peak / estimate.total:.2f}; with the fp32 upcast of {human_bytes(upcast)} added: "
           f"{human_bytes(estimate.total + upcast)}, peak / that {peak / (estimate.total + upcast):.2f}")

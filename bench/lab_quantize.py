@@ -23,7 +23,8 @@ def main() -> None:
         linear = m.quantized_codes + m.quant_stats
         cuda = "" if m.cuda_allocated is None else f"  cuda allocated {m.cuda_allocated:,} B"
         print(f"{name} {fmt:<17} {m.total:>11,} B  load+quantize on {m.device} {m.seconds:5.2f} s  "
-              f"whole model x{bf16.total / m.total:4.2f}  linear weights x{bf16.quantized_codes / linear:4.2f}{cuda}")
+              f"whole model x{bf16.total / m.total:4.2f}  "
+              f"linear weights x{bf16.quantized_codes / linear:4.2f}{cuda}")
     print(f"limit for linear weights: 16 / 4.127 = x{16 / 4.127:.3f} (NF4: 16 / 4.5 = x{16 / 4.5:.3f})")
     for shape in [(4096, 4096), (14336, 4096)]:
         t = time.perf_counter()

@@ -23,12 +23,14 @@ def main() -> None:
         for r in compare(TrainSettings(model=model, steps=steps)):
             loss = f"loss {r.history[0].loss:.2f} -> {r.history[-1].loss:.2f}"
             peak = "n/a" if r.peak.bytes is None else human_bytes(r.peak.bytes)
+            how = "CUDA max_memory_allocated" if r.device.startswith("cuda") else "RSS growth, sampled"
+            merge = r.checks.merge
+            verdict = "pass" if merge.passed else "FAIL"
+            verdict += f" ({merge.max_abs_diff:.2g} <= {merge.tolerance:.2g})"
             print(f"{model:<12} {r.kind:<5} on {r.device}: {r.steps_per_second:5.1f} steps/s ({steps} steps, "
                   f"{loss}); build {r.build_seconds:.2f} s; base weights {r.base_memory.fmt} accounted "
                   f"{r.base_memory.accounted:,} B, measured {r.base_memory.measured:,} B; peak {peak} "
-                  f"({'CUDA max_memory_allocated' if r.device.startswith('cuda') else 'RSS growth, sampled'}); "
-                  f"merge {'pass' if r.checks.merge.passed else 'FAIL'} ({r.checks.merge.max_abs_diff:.2g} <= "
-                  f"{r.checks.merge.tolerance:.2g})")
+                  f"({how}); merge {verdict}")
 
 
 if __name__ == "__main__":

@@ -112,8 +112,9 @@ def main() -> None:
     print(f"rating server time (AppTest, flip + rate), no warm-up: p50 {statistics.median(base):.0f} ms, "
           f"max {max(base):.0f} ms over {len(base)} ratings")
     if during["times"]:
-        print(f"rating server time while the warm-up imports: p50 {statistics.median(during['times']):.0f} ms, "
-              f"max {max(during['times']):.0f} ms over {len(during['times'])} ratings "
+        times = during["times"]
+        print(f"rating server time while the warm-up imports: p50 {statistics.median(times):.0f} ms, "
+              f"max {max(times):.0f} ms over {len(times)} ratings "
               f"(imports took {during['warm_up']:.2f} s in that process)")
     for by_link, how in ((False, "sidebar click"), (True, "new page load of /lab-build")):
         cold, _ = first_interaction(warm_up=False, by_link=by_link)

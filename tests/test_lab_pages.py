@@ -41,14 +41,17 @@ def test_build_page_shows_peft_line_for_llama_2_7b():
 
 
 def test_build_page_presets_from_the_url():
-    at = open_page("views/lab_build.py", timeout=120, model="llama-3-8b", r="8", alpha="16", targets="q_proj,v_proj")
+    at = open_page("views/lab_build.py", timeout=120, model="llama-3-8b", r="8", alpha="16",
+                   targets="q_proj,v_proj")
     assert not at.exception and not at.warning
-    assert at.code[0].value == "trainable params: 3,407,872 || all params: 8,033,669,120 || trainable%: 0.0424"
+    assert at.code[0].value == ("trainable params: 3,407,872 || all params: 8,033,669,120 || "
+                                "trainable%: 0.0424")
 
 
 # Issue 8.4: hand-edited links. Each must give the friendly message, never Streamlit's error box.
 BAD_LINKS = [
-    ("views/lab_build.py", {"r": "0"}), ("views/lab_build.py", {"r": "-1"}), ("views/lab_build.py", {"r": "100000"}),
+    ("views/lab_build.py", {"r": "0"}), ("views/lab_build.py", {"r": "-1"}),
+    ("views/lab_build.py", {"r": "100000"}),
     ("views/lab_build.py", {"alpha": "-5"}), ("views/lab_build.py", {"alpha": "inf"}),
     ("views/lab_build.py", {"alpha": "nan"}), ("views/lab_build.py", {"dropout": "5"}),
     ("views/lab_build.py", {"r": "abc"}), ("views/lab_build.py", {"model": "gpt-5"}),
@@ -58,12 +61,16 @@ BAD_LINKS = [
 ]
 GARBAGE = {"r": "1e9", "alpha": "NaN", "dropout": "-inf", "targets": "<img src=x onerror=alert(1)>",
            "bias": "?", "init": "[]", "rslora": "perhaps", "dora": "2", "model": "../etc", "steps": "0x10",
-           "lr": "inf", "batch": "-1", "seq_len": "99999", "layer": "lm_head", "format": "fp8", "batch_size": "x",
+           "lr": "inf", "batch": "-1", "seq_len": "99999", "layer": "lm_head", "format": "fp8",
+           "batch_size": "x",
            "ckpt": "maybe", "small": "llama-2-7b", "qlora": "?", "seed": "-5"}
 
 
-@pytest.mark.parametrize("page, query", BAD_LINKS, ids=[f"{p[6:-3]}-{'&'.join(f'{k}={v}' for k, v in q.items())}"
-                                                         for p, q in BAD_LINKS])
+def _link_id(page: str, query: dict) -> str:
+    return page[6:-3] + "-" + "&".join(f"{k}={v}" for k, v in query.items())
+
+
+@pytest.mark.parametrize("page, query", BAD_LINKS, ids=[_link_id(p, q) for p, q in BAD_LINKS])
 def test_a_bad_preset_in_a_link_is_ignored_with_a_friendly_message(page, query):
     at = open_page(page, timeout=120, **query)
     assert not at.exception, at.exception
@@ -86,7 +93,8 @@ def test_the_widgets_read_their_settings_range_and_help():
     at = open_page("views/lab_build.py", timeout=120)
     r, alpha = at.number_input(key="lab-r"), at.number_input(key="lab-alpha")
     spec = LoraSettings.spec
-    assert (r.min, r.max, r.value, r.help) == (spec("r").low, spec("r").high, spec("r").default, spec("r").help)
+    rank = spec("r")
+    assert (r.min, r.max, r.value, r.help) == (rank.low, rank.high, rank.default, rank.help)
     assert (alpha.max, alpha.value) == (spec("lora_alpha").high, spec("lora_alpha").default)
     at = open_page("views/lab_train.py", timeout=120)
     steps = at.slider(key="train-steps")

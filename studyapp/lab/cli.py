@@ -288,7 +288,8 @@ def _run_rank(args: argparse.Namespace) -> int:
     if report.energy_kept:
         print("share of the update's energy in the top k directions: "
               + ", ".join(f"k={k} {share:.1%}" for k, share in report.energy_kept))
-    print(f"parameters: full d·k = {report.d * report.k:,}; LoRA r·(d + k) = {report.r * (report.d + report.k):,}")
+    d, k, r = report.d, report.k, report.r
+    print(f"parameters: full d·k = {d * k:,}; LoRA r·(d + k) = {r * (d + k):,}")
     print("best rank-r approximation of W0, relative error: "
           + ", ".join(f"r={r} {err:.3f}" for r, err in report.w0_error_curve))
     return EXIT_OK
@@ -304,10 +305,9 @@ def _run_quantize(args: argparse.Namespace) -> int:
         return _print_json(row.to_dict())
     m, a = row.measured, row.accounted
     print(f"{settings.model} in {row.title} on {m.device}: loaded and quantized in {m.seconds:.2f} s")
-    print(f"  measured  {m.total:>12,} B  (codes {m.quantized_codes:,}, quantization state {m.quant_stats:,}, "
-          f"kept in 16-bit {m.kept:,})")
-    print(f"  accounted {a.total:>12,} B  (codes {a.quantized_codes:,}, quantization state {a.quant_stats:,}, "
-          f"kept in 16-bit {a.kept:,})")
+    for what, part in (("measured ", m), ("accounted", a)):
+        print(f"  {what} {part.total:>12,} B  (codes {part.quantized_codes:,}, "
+              f"quantization state {part.quant_stats:,}, kept in 16-bit {part.kept:,})")
     print(f"  difference {row.difference:,} B" + (f"; torch.cuda.memory_allocated {m.cuda_allocated:,} B"
                                                   if m.cuda_allocated is not None else ""))
     return EXIT_OK

@@ -104,7 +104,8 @@ def _import_all() -> None:
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars in the server's log, for every job
 
-    # bitsandbytes 0.50 logs that the optional `kernels` package is missing: harmless, not the student's concern.
+    # bitsandbytes 0.50 logs that the optional `kernels` package is missing: harmless, and not
+    # the student's concern.
     bnb_cpu = logging.getLogger("bitsandbytes.backends.cpu.ops")
     level, bnb_cpu.level = bnb_cpu.level, logging.ERROR
     try:

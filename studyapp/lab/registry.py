@@ -111,7 +111,8 @@ def linear_layer_names(name: str) -> list[str]:
         raise ValueError(f"{name} is a {config['model_type']} model; layer names are listed for Llama ones")
     attention = [f"self_attn.{p}" for p in ("q_proj", "k_proj", "v_proj", "o_proj")]
     mlp = [f"mlp.{p}" for p in ("gate_proj", "up_proj", "down_proj")]
-    return [f"model.layers.{i}.{leaf}" for i in range(config["num_hidden_layers"]) for leaf in attention + mlp]
+    layers = range(config["num_hidden_layers"])
+    return [f"model.layers.{i}.{leaf}" for i in layers for leaf in attention + mlp]
 
 
 def load_config(name: str):

@@ -145,7 +145,8 @@ class Settings:
     @classmethod
     def specs(cls) -> tuple[Setting, ...]:
         """The Setting of every field that has one, in field order."""
-        return tuple(f.metadata["setting"] for f in fields(cls) if "setting" in f.metadata)  # type: ignore[arg-type]
+        found = fields(cls)  # type: ignore[arg-type]
+        return tuple(f.metadata["setting"] for f in found if "setting" in f.metadata)
 
     @classmethod
     def spec(cls, name: str) -> Setting:

@@ -133,7 +133,8 @@ def base_memory(model, name: str, qlora: bool) -> BaseMemory:
     entries = tensor_inventory(meta_model(name))  # the unquantized shapes the rules are written for
     if qlora:  # prepare_model_for_kbit_training cast what is not 4-bit (norms, embeddings) to fp32
         accounted = format_bytes(entries, QLORA_FORMAT, kept_bytes=4).total
-        note = "NF4 + double quant linears; embeddings, norms and lm_head in fp32 after prepare_model_for_kbit_training"
+        note = ("NF4 + double quant linears; embeddings, norms and lm_head in fp32 after "
+                "prepare_model_for_kbit_training")
     else:
         accounted = format_bytes(entries, "fp32").total
         note = "every weight in fp32"
@@ -365,7 +366,8 @@ class FineTune:
         merged.save_pretrained(folder / "full")
         del merged
         saved = SaveReport(str(folder / "adapter"), _sizes(folder / "adapter"), _sizes(folder / "full"))
-        return AfterTraining(merge, saved, self.reload_check(saved.adapter_folder), self.alpha_experiment(2.0))
+        reload = self.reload_check(saved.adapter_folder)
+        return AfterTraining(merge, saved, reload, self.alpha_experiment(2.0))
 
 
 def _sizes(folder: Path) -> dict[str, int]:

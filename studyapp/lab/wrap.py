@@ -67,7 +67,8 @@ class WrapResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (without the model)."""
         # Not asdict(self): it would deep-copy the whole PeftModel before dropping it.
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("model", "settings", "modules")}
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("model", "settings", "modules")}
         out["unmatched_targets"], out["warnings"] = list(self.unmatched_targets), list(self.warnings)
         out["settings"] = self.settings.to_dict()
         out["modules"] = [asdict(m) | {"shape": list(m.shape)} for m in self.modules]
@@ -217,8 +218,9 @@ class ForwardCheck:
         return asdict(self)
 
 
-FORWARD_STAGES = ("building the small Llama", "running the base model", "generating text with the base model",
-                  "wrapping it with LoRA", "running the wrapped model", "generating text with the wrapped model")
+FORWARD_STAGES = ("building the small Llama", "running the base model",
+                  "generating text with the base model", "wrapping it with LoRA",
+                  "running the wrapped model", "generating text with the wrapped model")
 
 
 def forward_check(name: str, settings: LoraSettings, prompt: str = DEFAULT_PROMPT,
@@ -266,7 +268,8 @@ def forward_check(name: str, settings: LoraSettings, prompt: str = DEFAULT_PROMP
                         base_text, wrapped_text, new_tokens)
 
 
-def _generate_stage(stage: Callable[[int], None], n: int, model, tokenizer, prompt: str, new_tokens: int) -> str:
+def _generate_stage(stage: Callable[[int], None], n: int, model, tokenizer, prompt: str,
+                    new_tokens: int) -> str:
     from studyapp.lab.generate import generate_text
 
     stage(n)

@@ -24,9 +24,9 @@ ESTIMATE_TITLES = {"weights": "base weights", "lora_weights": "LoRA weights (fp3
 def format_bars(formats: Mapping[str, object], titles: Mapping[str, str]) -> go.Figure:
     """Weight memory per format (memory.FormatBytes), stacked by part, in GiB."""
     names = [titles[f] for f in formats]
-    fig = go.Figure([go.Bar(name=PART_TITLES[part], x=names, y=[getattr(b, part) / GIB for b in formats.values()],
-                            hovertemplate="%{x}: %{y:.2f} GiB<extra>" + PART_TITLES[part] + "</extra>")
-                     for part in PART_TITLES])
+    fig = go.Figure([go.Bar(name=title, x=names, y=[getattr(b, part) / GIB for b in formats.values()],
+                            hovertemplate="%{x}: %{y:.2f} GiB<extra>" + title + "</extra>")
+                     for part, title in PART_TITLES.items()])
     fig.update_layout(barmode="stack", yaxis_title="GiB (weights only)")
     return chart_style.styled(fig, height=320)
 
@@ -59,7 +59,8 @@ def shared_limit(*matrices) -> float:
     return float(max(np.abs(np.asarray(m)).max() for m in matrices)) or 1.0
 
 
-def singular_values(update: Sequence[float], w0: Sequence[float] | None = None, r: int | None = None) -> go.Figure:
+def singular_values(update: Sequence[float], w0: Sequence[float] | None = None,
+                    r: int | None = None) -> go.Figure:
     """Singular values of the update (and of W0, for scale) on a log axis, largest first."""
     fig = go.Figure()
     if w0 is not None:
@@ -114,8 +115,9 @@ def loss_curves(histories: Mapping[str, Sequence]) -> go.Figure:
 def memory_bars(reports) -> go.Figure:
     """Base weight memory (accounted, measured) and peak memory of each run, in MiB."""
     kinds = [r.kind for r in reports]
-    traces = [go.Bar(name="base weights, accounted", x=kinds, y=[r.base_memory.accounted / MIB for r in reports]),
-              go.Bar(name="base weights, measured", x=kinds, y=[r.base_memory.measured / MIB for r in reports])]
+    traces = [go.Bar(name=f"base weights, {part}", x=kinds,
+                     y=[getattr(r.base_memory, part) / MIB for r in reports])
+              for part in ("accounted", "measured")]
     if all(r.peak.bytes is not None for r in reports):
         traces.append(go.Bar(name="peak memory", x=kinds, y=[r.peak.bytes / MIB for r in reports]))
     fig = go.Figure(traces)

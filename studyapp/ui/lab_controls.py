@@ -77,8 +77,9 @@ def lora_controls(defaults: LoraSettings, key: str) -> LoraSettings:
     init = widget(spec("init_lora_weights"), defaults.init_lora_weights, f"{key}-init", where=c5)
     rslora = widget(spec("use_rslora"), defaults.use_rslora, f"{key}-rslora", where=c6)
     dora = widget(spec("use_dora"), defaults.use_dora, f"{key}-dora", where=c7)
-    return LoraSettings(r=int(r), lora_alpha=float(alpha), target_modules=targets, lora_dropout=float(dropout),
-                        bias=bias, use_rslora=rslora, use_dora=dora, init_lora_weights=init)
+    return LoraSettings(r=int(r), lora_alpha=float(alpha), target_modules=targets,
+                        lora_dropout=float(dropout), bias=bias, use_rslora=rslora, use_dora=dora,
+                        init_lora_weights=init)
 
 
 def warm_up_note() -> None:

@@ -42,7 +42,8 @@ def random_layer(settings: RankSettings):
     and its RankReport."""
     from studyapp.lab import decompose
 
-    matrices = decompose.demo_layer(settings.model, settings.layer, r=settings.r, lora_alpha=settings.lora_alpha)
+    matrices = decompose.demo_layer(settings.model, settings.layer, r=settings.r,
+                                    lora_alpha=settings.lora_alpha)
     return matrices, decompose.rank_report(settings)
 
 

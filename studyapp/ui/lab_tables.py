@@ -15,6 +15,10 @@ def _show(rows: list[dict], key: str, **column_config) -> None:
     st.dataframe(rows, hide_index=True, width="stretch", key=key, column_config=column_config or None)
 
 
+def _shape(shape: tuple[int, int]) -> str:
+    return f"{shape[0]} × {shape[1]}"
+
+
 def short_module(name: str) -> str:
     """'model.layers.0.self_attn.q_proj' -> '0.q_proj': the block and the layer, for a narrow table."""
     parts = name.split(".")
@@ -28,7 +32,7 @@ def module_summary(result) -> None:
     groups: dict[str, dict] = {}
     for m in result.modules:
         leaf = m.name.rsplit(".", 1)[-1]
-        row = groups.setdefault(leaf, {"layer": leaf, "count": 0, "W0 (d × k)": f"{m.shape[0]} × {m.shape[1]}",
+        row = groups.setdefault(leaf, {"layer": leaf, "count": 0, "W0 (d × k)": _shape(m.shape),
                                        "LoRA params each": m.lora_params})
         row["count"] += 1
     _show(list(groups.values()), "lab-modules-summary", **{"LoRA params each": BYTES})
@@ -36,7 +40,7 @@ def module_summary(result) -> None:
 
 def module_rows(result) -> None:
     """Every adapted module of a wrap.WrapResult ('block.layer'), its shape and LoRA params."""
-    rows = [{"module": short_module(m.name), "d × k": f"{m.shape[0]} × {m.shape[1]}", "LoRA params": m.lora_params}
+    rows = [{"module": short_module(m.name), "d × k": _shape(m.shape), "LoRA params": m.lora_params}
             for m in result.modules]
     _show(rows, "lab-modules", **{"LoRA params": BYTES})
 

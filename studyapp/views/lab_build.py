@@ -34,7 +34,8 @@ c4.metric("scaling", f"{result.scaling:.4g}", help="lora_alpha / r, or lora_alph
 c5, c6 = st.columns(2)
 c5.metric("Adapter size, fp32", human_bytes(result.adapter_bytes_fp32),
           help=f"{result.adapter_bytes_fp32:,} bytes: peft keeps adapter weights in fp32 by default")
-c6.metric("Adapter size, bf16", human_bytes(result.adapter_bytes_bf16), help=f"{result.adapter_bytes_bf16:,} bytes")
+c6.metric("Adapter size, bf16", human_bytes(result.adapter_bytes_bf16),
+          help=f"{result.adapter_bytes_bf16:,} bytes")
 
 st.subheader("Per module")
 lab_tables.module_summary(result)
@@ -44,16 +45,18 @@ with st.expander(f"All {len(result.modules)} modules"):
     lab_tables.module_rows(result)
 
 st.subheader("A real forward pass")
-st.caption("On the tiny Llama with random weights: the same prompt through the base model and the wrapped one, "
-           "and the text each writes after it (greedy). The weights are random, so the text is noise; train "
-           "it in Live fine-tune to see it learn the support replies.")
+st.caption("On the tiny Llama with random weights: the same prompt through the base model and the "
+           "wrapped one, and the text each writes after it (greedy). The weights are random, so the text "
+           "is noise; train it in Live fine-tune to see it learn the support replies.")
 if st.button("Run the prompt", key="lab-forward", type="primary"):
     lab_jobs.start("forward", tasks.forward_task("tiny-llama", settings))
 check = lab_jobs.follow("forward")
 if check is not None:
-    st.markdown(f"Input {check.input_shape} (batch, seq) → logits {check.output_shape} (batch, seq, vocab).")
+    st.markdown(f"Input {check.input_shape} (batch, seq) → logits {check.output_shape} "
+                "(batch, seq, vocab).")
     same = "equals" if check.max_abs_diff == 0 else "differs from"
-    st.markdown(f"Max |wrapped − base| = **{check.max_abs_diff:.3g}**: the wrapped model {same} the base model "
-                "at initialisation" + (" (B starts at zero)." if check.max_abs_diff == 0 else "."))
-    st.text(f"{check.prompt}\n  base:    {printable(check.base_text)!s}\n  wrapped: {printable(check.wrapped_text)}")
+    st.markdown(f"Max |wrapped − base| = **{check.max_abs_diff:.3g}**: the wrapped model {same} the base "
+                "model at initialisation" + (" (B starts at zero)." if check.max_abs_diff == 0 else "."))
+    st.text(f"{check.prompt}\n  base:    {printable(check.base_text)}\n"
+            f"  wrapped: {printable(check.wrapped_text)}")
     st.caption(f"{check.new_tokens} new tokens each; characters that are no printable byte are shown as ·.")

@@ -15,7 +15,8 @@ from studyapp.ui import lab_controls as lc
 st.title("4-bit vs 16-bit")
 st.caption("Weight memory by exact per-tensor accounting of how bitsandbytes stores each format: packed "
            "weights, absmax per 64-weight block, second-level constants with double quantization. "
-           "Embeddings, norms and lm_head stay in 16-bit, as transformers keeps them. Sizes in GiB (2³⁰ bytes).")
+           "Embeddings, norms and lm_head stay in 16-bit, as transformers keeps them. "
+           "Sizes in GiB (2³⁰ bytes).")
 lc.warm_up_note()
 
 page = lc.presets(EstimateSettings())
@@ -45,8 +46,9 @@ with right:
         how = f"{gib(gpu.headroom_bytes)} to spare" if gpu.fits else f"short by {gib(-gpu.headroom_bytes)}"
         st.markdown(f"{mark} **{gpu.gpu}** ({gib(gpu.capacity_bytes)}): {how}")
     reserve = gib(est.gpus[0].reserve_bytes)
-    st.caption(f"A GPU fits when the estimate plus {reserve} for the CUDA context fits its memory. All in GiB: "
-               "the cards are sold as \"40 GB\" but hold 40 GiB, which is what nvidia-smi and torch report.")
+    st.caption(f"A GPU fits when the estimate plus {reserve} for the CUDA context fits its memory. "
+               "All in GiB: the cards are sold as \"40 GB\" but hold 40 GiB, which is what nvidia-smi "
+               "and torch report.")
 
 st.subheader("Measured: a real quantization")
 st.caption("A small Llama is really quantized by bitsandbytes on this machine, in every format in turn, and "
@@ -63,7 +65,8 @@ if measured:
     first = measured[0].measured
     took = ", ".join(f"{r.title} {r.measured.seconds:.2f} s" for r in measured)
     cuda = [r for r in measured if r.measured.cuda_allocated is not None]
-    st.success(f"Accounting and measurement differ by at most {worst:,} bytes.", icon=":material/check_circle:")
+    st.success(f"Accounting and measurement differ by at most {worst:,} bytes.",
+               icon=":material/check_circle:")
+    allocated = ", ".join(f"{r.title} {human_bytes(r.measured.cuda_allocated)}" for r in cuda)
     st.caption(f"On {first.device}; load and quantize took {took}."
-               + (" torch.cuda.memory_allocated after loading: "
-                  + ", ".join(f"{r.title} {human_bytes(r.measured.cuda_allocated)}" for r in cuda) if cuda else ""))
+               + (f" torch.cuda.memory_allocated after loading: {allocated}." if cuda else ""))

@@ -13,10 +13,11 @@ from studyapp.ui import lab_controls as lc
 LEARNED, RANDOM = "A learned update", "Random A and B"
 
 st.title("Rank decomposition")
-st.caption("LoRA's update of a layer is ΔW = scaling · B·A, with B (d × r) and A (r × k): rank at most r. "
-           "See what a fine-tune really put there, and what any rank-r update can express.")
+st.caption("LoRA's update of a layer is ΔW = scaling · B·A, with B (d × r) and A (r × k): rank at "
+           "most r. See what a fine-tune really put there, and what any rank-r update can express.")
 lc.warm_up_note()
-linked = any(spec.url_key in st.query_params for spec in RankSettings.specs())  # a link sets up the random view
+# A link with rank presets (?r=4) asks for the random view.
+linked = any(spec.url_key in st.query_params for spec in RankSettings.specs())
 view = st.segmented_control("Show", [LEARNED, RANDOM], default=RANDOM if linked else LEARNED, key="rank-view",
                             help="A learned update comes from your last live fine-tune in this session, or "
                                  "else from the adapter bundled with the Lab. Random A and B show the "
@@ -40,8 +41,8 @@ if view == LEARNED:
     with c2:
         chart_style.show(lab_charts.matrix_heatmap(layer.A, f"A ({report.r} × {report.k})"), key="rank-l-A")
     with c3:
-        chart_style.show(lab_charts.matrix_heatmap(layer.delta, f"scaling · B·A ({report.d} × {report.k})"),
-                         key="rank-l-delta")
+        title = f"scaling · B·A ({report.d} × {report.k})"
+        chart_style.show(lab_charts.matrix_heatmap(layer.delta, title), key="rank-l-delta")
     top = report.energy_kept
     half = next(k for k, share in top if share >= 0.5)
     st.markdown(f"**Numerical rank {report.numerical_rank}** (at most r = {report.r}). The top singular "
@@ -73,10 +74,11 @@ st.caption("One layer of a small Llama with random weights, wrapped with A and B
 limit = lab_charts.shared_limit(m.W, m.delta)
 c1, c2 = st.columns(2)
 with c1:
-    chart_style.show(lab_charts.matrix_heatmap(m.W, f"W0 ({report.d} × {report.k})", limit=limit), key="rank-W")
+    title = f"W0 ({report.d} × {report.k})"
+    chart_style.show(lab_charts.matrix_heatmap(m.W, title, limit=limit), key="rank-W")
 with c2:
-    chart_style.show(lab_charts.matrix_heatmap(m.delta, f"scaling · B·A ({report.d} × {report.k})", limit=limit),
-                     key="rank-delta")
+    title = f"scaling · B·A ({report.d} × {report.k})"
+    chart_style.show(lab_charts.matrix_heatmap(m.delta, title, limit=limit), key="rank-delta")
 st.caption("W0 and the update share one colour range, so their colours compare.")
 c3, c4 = st.columns(2)
 with c3:
@@ -92,12 +94,13 @@ with left:
                                                 report.r), key="rank-singular")
 with right:
     d, k = report.d, report.k
-    st.markdown(f"**Parameters**: full d·k = {d * k:,}; LoRA r·(d + k) = {report.r * (d + k):,} at r = {report.r}.")
+    st.markdown(f"**Parameters**: full d·k = {d * k:,}; LoRA r·(d + k) = {report.r * (d + k):,} "
+                f"at r = {report.r}.")
     ranks = sorted({1, 2, 4, 8, 16, 32, 64, report.r} | {x for x in (96, 128) if x <= min(d, k)})
     chart_style.show(lab_charts.param_counts(decompose.param_count_curve(d, k, ranks)), key="rank-params")
 
 st.subheader("How well can rank r approximate a real matrix?")
 st.caption("The best rank-r approximation of W0 is its truncated SVD (Eckart–Young). Relative error "
-           "‖W0 − W_r‖ / ‖W0‖ as r grows. Random weights are nearly full-rank, so the error falls slowly; "
-           "LoRA's bet is that the *update* a task needs is low-rank, not the weights.")
+           "‖W0 − W_r‖ / ‖W0‖ as r grows. Random weights are nearly full-rank, so the error falls "
+           "slowly; LoRA's bet is that the *update* a task needs is low-rank, not the weights.")
 chart_style.show(lab_charts.error_curve(report.w0_error_curve), key="rank-error")

@@ -67,17 +67,19 @@ st.subheader("Speed and memory")
 lab_tables.run_rows(reports)
 chart_style.show(lab_charts.memory_bars(reports), key="train-memory")
 for r in reports:
-    st.caption(f"{r.kind} base: {r.base_memory.note}; accounted {r.base_memory.accounted:,} B, measured "
-               f"{r.base_memory.measured:,} B. Peak: {r.peak.how}. Built in {r.build_seconds:.2f} s on {r.device}.")
+    base = r.base_memory
+    st.caption(f"{r.kind} base: {base.note}; accounted {base.accounted:,} B, measured {base.measured:,} B. "
+               f"Peak: {r.peak.how}. Built in {r.build_seconds:.2f} s on {r.device}.")
 
 st.subheader("After training")
 st.caption("On what was trained, however many steps that was.")
 for r in reports:
-    checks, merge = r.checks, r.checks.merge
+    checks, merge, alpha = r.checks, r.checks.merge, r.checks.alpha
     verdict = "**pass**" if merge.passed else "**FAIL**"
-    st.markdown(f"**{r.kind}**: merged by {merge.route}. Max |merged − unmerged| = **{merge.max_abs_diff:.2e}** "
-                f"against a tolerance of {merge.tolerance:.2e} ({merge.dtype} rounding, relative to logits up "
-                f"to {merge.max_abs_logit:.1f}): {verdict}. Training itself moved the logits by "
+    st.markdown(f"**{r.kind}**: merged by {merge.route}. Max |merged − unmerged| = "
+                f"**{merge.max_abs_diff:.2e}** against a tolerance of {merge.tolerance:.2e} ({merge.dtype} "
+                f"rounding, relative to logits up to {merge.max_abs_logit:.1f}): {verdict}. "
+                "Training itself moved the logits by "
                 f"{checks.alpha.trained_vs_base:.3g}."
                 + (f" Against the 4-bit model as trained, whose layers computed in bf16, the merged model "
                    f"differs by {merge.vs_trained:.3g}: no merge can remove that, so evaluate a merged QLoRA "
@@ -90,9 +92,9 @@ for r in reports:
     c3.metric(f"{r.kind} merged model on disk", human_bytes(checks.saved.full_bytes))
     st.markdown(f"Reloading the saved adapter onto a fresh base gives outputs that differ by "
                 f"**{checks.reload_max_abs_diff:.2e}**. Doubling lora_alpha after training (scaling "
-                f"{checks.alpha.scaling_before:.3g} → {checks.alpha.scaling_after:.3g}) moves the logits by up "
-                f"to {checks.alpha.max_abs_diff:.3g}; the loss goes from {checks.alpha.loss_trained:.3f} to "
-                f"{checks.alpha.loss_scaled:.3f}: lora_alpha is a training hyper-parameter, not a dial for "
+                f"{alpha.scaling_before:.3g} → {alpha.scaling_after:.3g}) moves the logits by up to "
+                f"{alpha.max_abs_diff:.3g}; the loss goes from {alpha.loss_trained:.3f} to "
+                f"{alpha.loss_scaled:.3f}: lora_alpha is a training hyper-parameter, not a dial for "
                 "inference.")
     st.text(f"{r.sample.prompt}\n  before training: {printable(r.sample.base)}\n"
             f"  after training:  {printable(r.sample.trained)}")

@@ -14,12 +14,14 @@ pytestmark = pytest.mark.browser
 def test_build_a_model_and_see_the_parameter_line(server, page):
     page.goto(f"{server.url}/lab-build?model=llama-3-8b")
     wait_idle(page, timeout=90_000)
-    page.get_by_text("trainable params: 3,407,872 || all params: 8,033,669,120 || trainable%: 0.0424").wait_for()
+    page.get_by_text("trainable params: 3,407,872 || all params: 8,033,669,120 || "
+                     "trainable%: 0.0424").wait_for()
     box = page.get_by_role("textbox", name="target_modules")
     box.fill("q_proj,k_proj,v_proj,o_proj")
     box.press("Enter")
     wait_idle(page)
-    page.get_by_text("trainable params: 6,815,744 || all params: 8,037,076,992 || trainable%: 0.0848").wait_for()
+    page.get_by_text("trainable params: 6,815,744 || all params: 8,037,076,992 || "
+                     "trainable%: 0.0848").wait_for()
 
 
 def test_unit_text_opens_the_lab_preset(server, page):
@@ -61,7 +63,8 @@ def _fits(page, what, tables):
     page.locator('[data-testid="stDataFrame"] .dvn-scroller').nth(tables - 1).wait_for()
     fit = page.evaluate(FITS)
     assert fit["page"] <= 0 and fit["main"] <= 0, (what, fit)  # no sideways scroll of the page
-    assert len(fit["grids"]) == tables and all(extra <= 1 for extra in fit["grids"]), (what, fit)  # nor inside a table
+    # nor inside a table
+    assert len(fit["grids"]) == tables and all(extra <= 1 for extra in fit["grids"]), (what, fit)
 
 
 def test_every_lab_table_fits_a_390_px_phone(server, browser):

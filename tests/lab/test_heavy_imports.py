@@ -27,10 +27,12 @@ ENTRY_POINTS = {
     "build_model": ("from studyapp.lab.registry import build_model", "build_model('llama-2-7b')"),
     "fine_tune_bytes": ("from studyapp.lab.train import fine_tune_bytes, TrainSettings",
                         "fine_tune_bytes(TrainSettings())"),
-    "wrap": ("from studyapp.lab.wrap import wrap_registry_model; from studyapp.lab.settings import LoraSettings",
+    "wrap": ("from studyapp.lab.wrap import wrap_registry_model; "
+             "from studyapp.lab.settings import LoraSettings",
              "wrap_registry_model('llama-3-8b', LoraSettings())"),
     "weight_memory": ("from studyapp.lab.memory import weight_memory", "weight_memory('llama-2-7b')"),
-    "training_estimate": ("from studyapp.lab.memory import training_estimate", "training_estimate('tiny-llama')"),
+    "training_estimate": ("from studyapp.lab.memory import training_estimate",
+                          "training_estimate('tiny-llama')"),
     "lora_config": ("from studyapp.lab.settings import LoraSettings", "LoraSettings().to_lora_config()"),
     "pick_device": ("from studyapp.lab.device import pick_device", "pick_device()"),
     "tokenizer": ("from studyapp.lab.tokenizer import ByteTokenizer", "ByteTokenizer().batch(['hi'], 8)"),
@@ -158,8 +160,8 @@ def test_light_lab_modules_import_no_heavy_library(module):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("env, served, expected", [(None, False, False), (None, True, True), ("0", True, False),
-                                                   ("1", False, True), ("off", True, False)])
+@pytest.mark.parametrize("env, served, expected", [
+    (None, False, False), (None, True, True), ("0", True, False), ("1", False, True), ("off", True, False)])
 def test_the_warm_up_runs_in_a_served_app_unless_turned_off(monkeypatch, env, served, expected):
     if env is None:
         monkeypatch.delenv(heavy.WARM_UP_ENV, raising=False)

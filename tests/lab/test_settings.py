@@ -17,7 +17,8 @@ ALL = (LoraSettings, TrainSettings, RankSettings, EstimateSettings, QuantizeSett
 # with a sentence saying why, and the page keeps its default.
 BAD_LORA_PRESETS = [
     ("r", "0"), ("r", "-1"), ("r", "100000"), ("r", "abc"), ("r", "8.5"), ("r", ""),
-    ("alpha", "-5"), ("alpha", "inf"), ("alpha", "-inf"), ("alpha", "nan"), ("alpha", "0"), ("alpha", "1e400"),
+    ("alpha", "-5"), ("alpha", "inf"), ("alpha", "-inf"), ("alpha", "nan"), ("alpha", "0"),
+    ("alpha", "1e400"),
     ("dropout", "5"), ("dropout", "-0.1"), ("dropout", "nan"), ("targets", "<script>alert(1)</script>"),
     ("targets", ""), ("targets", ",,,"), ("bias", "some"), ("init", "zeros"), ("rslora", "maybe"),
     ("dora", "2"),
@@ -33,7 +34,8 @@ BAD_RANK_PRESETS = [("r", "100000"), ("r", "-1"), ("alpha", "nan"), ("layer", "l
 def test_a_bad_lora_preset_is_ignored_with_a_reason(key, raw):
     settings, ignored = from_presets(LoraSettings(), {key: raw})
     assert settings == LoraSettings()
-    assert len(ignored) == 1 and ignored[0].startswith(f"Ignored the preset {key}") and "from the link" in ignored[0]
+    assert len(ignored) == 1 and ignored[0].startswith(f"Ignored the preset {key}")
+    assert "from the link" in ignored[0]
 
 
 @pytest.mark.parametrize("key, raw", BAD_TRAIN_PRESETS)
@@ -97,7 +99,8 @@ def test_every_setting_has_help_and_a_default_that_fits_it():
 
 def test_parse_reads_text_the_way_links_and_flags_spell_it():
     flag = Setting("x", bool, False, "a flag")
-    assert [flag.parse(t) for t in ("1", "true", "Yes", "on", "0", "false", "NO", "off")] == [True] * 4 + [False] * 4
+    texts = ("1", "true", "Yes", "on", "0", "false", "NO", "off")
+    assert [flag.parse(t) for t in texts] == [True] * 4 + [False] * 4
     with pytest.raises(SettingError, match="x='maybe': must be true or false"):
         flag.parse("maybe")
     assert LoraSettings.spec("r").parse(" 16 ") == 16

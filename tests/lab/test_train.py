@@ -135,7 +135,8 @@ def test_report_has_timings_memory_sample_and_learned_layers(qlora):
     layer = qlora.learned[0]
     assert layer.A.shape == (8, 128) and layer.B.shape == (128, 8) and len(layer.w0_singular_values) == 128
     data = qlora.to_dict()
-    assert data["history"][0][0] == 1 and "learned" not in data and data["lora"]["target_modules"] == "all-linear"
+    assert data["history"][0][0] == 1 and "learned" not in data
+    assert data["lora"]["target_modules"] == "all-linear"
 
 
 def test_compare_runs_lora_then_qlora_with_the_same_settings():
