@@ -97,6 +97,17 @@ def _add_device(parser: argparse.ArgumentParser) -> None:
                         help="Where to run: cuda when a GPU is present, else cpu (default: pick).")
 
 
+def _device(args: argparse.Namespace) -> str | None:
+    """--device, refused (ValueError) when it names a GPU this machine does not have."""
+    if args.device == "cuda":
+        from studyapp.lab.device import pick_device
+
+        if pick_device() != "cuda":
+            raise ValueError("--device cuda: this machine has no CUDA device; leave --device out "
+                             "to use the CPU")
+    return args.device
+
+
 def _add_models(commands) -> argparse.ArgumentParser:
     return commands.add_parser("models", help="List the registry models.",
                                description="List the registry: full-size architectures (meta) and small "
@@ -300,7 +311,7 @@ def _run_quantize(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(QuantizeSettings, args)
     fmt = "nf4_double_quant" if settings.double_quant else "nf4"
-    row = compare_formats(settings.model, (fmt,), device=args.device)[0]
+    row = compare_formats(settings.model, (fmt,), device=_device(args))[0]
     if args.json:
         return _print_json(row.to_dict())
     m, a = row.measured, row.accounted
@@ -316,7 +327,7 @@ def _run_quantize(args: argparse.Namespace) -> int:
 def _run_train(args: argparse.Namespace) -> int:
     from studyapp.lab import train as lab_train
 
-    settings = settings_from_args(TrainSettings, args).replace(device=args.device)
+    settings = settings_from_args(TrainSettings, args).replace(device=_device(args))
     lora = settings_from_args(LoraSettings, args, defaults=lab_train.default_train_lora())
     if args.compare:
         reports = lab_train.compare(settings, lora)

@@ -43,6 +43,19 @@ ENTRY_POINTS = {
     "job_estimate": ("from studyapp.lab import tasks; from studyapp.lab.settings import TrainSettings",
                      "tasks.train_estimate(TrainSettings())"),
 }
+# The heavier paths, once each: a job's whole work, the bundled adapter, the warm-up itself.
+HEAVY_ENTRY_POINTS = {
+    "quantize": ("from studyapp.lab.quantize import measure_quantized",
+                 "measure_quantized('tiny-llama', 'nf4', device='cpu')"),
+    "forward_check": ("from studyapp.lab.wrap import forward_check; from studyapp.lab.settings import "
+                      "LoraSettings", "forward_check('tiny-llama', LoraSettings(), new_tokens=2)"),
+    "fine_tune": ("from studyapp.lab.train import run_fine_tune; from studyapp.lab.settings import "
+                  "TrainSettings", "run_fine_tune(TrainSettings(steps=1, device='cpu', qlora=True))"),
+    "rank_report": ("from studyapp.lab.decompose import rank_report; from studyapp.lab.settings import "
+                    "RankSettings", "rank_report(RankSettings(model='tiny-llama'))"),
+    "bundled_adapter": ("from studyapp.lab.learned import load_adapter", "load_adapter()"),
+    "warm_up": ("from studyapp.lab import heavy", "heavy.start_warm_up(force=True).join()"),
+}
 
 # `typing` is imported first, as it is long before any request in a real server (Streamlit
 # imports it): dataclasses reads sys.modules["typing"] without the import lock, so a
@@ -83,7 +96,7 @@ def test_three_students_pressing_train_at_once_on_a_fresh_server():
 
 
 def test_every_lab_entry_point_at_once_in_a_fresh_process():
-    done = race(list(ENTRY_POINTS.values()) * 2)
+    done = race(list(ENTRY_POINTS.values()) * 2 + list(HEAVY_ENTRY_POINTS.values()))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 

@@ -96,6 +96,12 @@ def test_bad_values_are_refused_with_the_settings_own_message(capsys):
     assert code == 2 and "steps=100000: must be >= 1 and <= 500" in err
 
 
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
+def test_asking_for_a_gpu_that_is_not_there_is_a_clear_error(capsys):
+    code, out, _ = run(["lab", "quantize", "--model", "tiny-llama", "--device", "cuda", "--json"], capsys)
+    assert code == 2 and "no CUDA device" in json.loads(out)["error"]
+
+
 def test_rank_json_random_update_has_rank_r(capsys):
     code, out, _ = run(["lab", "rank", "--model", "small-llama", "--layer", "model.layers.1.mlp.down_proj",
                         "--r", "5", "--json"], capsys)
