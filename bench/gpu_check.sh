@@ -53,7 +53,7 @@ step "quantization of the small model and full-size layers (bench/lab_quantize.p
   "$PY" bench/lab_quantize.py
 step "build + wrap on meta (bench/lab_wrap.py)" 30 "$PY" bench/lab_wrap.py
 step "Llama 3.2 1B: NF4 bytes against torch.cuda.memory_allocated, QLoRA peak against the estimate" 180 \
-  "$PY" bench/lab_gpu.py llama-3.2-1b 10
+  "$PY" bench/lab_gpu.py --model llama-3.2-1b --steps 10 --seq-len 512
 [[ "$CUDA" == "True" ]] ||
   say "note: no CUDA device here, so every GPU part above was skipped and the rest ran on the CPU"
 say "done in $(( $(date +%s) - START )) s; figures in $FIGURES"
