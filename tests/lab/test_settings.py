@@ -129,3 +129,30 @@ def test_the_page_and_the_cli_share_the_live_fine_tune_defaults():
     actions = _parser_actions("train")
     assert "(default: all-linear)" in actions["target_modules"].help
     assert default_train_lora().target_modules == "all-linear"
+
+
+def _presets_read(view: str) -> set[str]:
+    """The settings classes a Lab view passes to lab_controls.presets(...), from its source."""
+    import ast
+
+    from studyapp.config import PACKAGE_ROOT
+
+    tree = ast.parse((PACKAGE_ROOT / view).read_text())
+    found = set()
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        if getattr(call.func, "attr", None) == "presets" and call.args and isinstance(call.args[0], ast.Call):
+            inner = call.args[0].func
+            name = getattr(inner, "id", None) or getattr(inner, "attr", None)
+            found.add({"default_train_lora": "LoraSettings"}.get(name, name))  # a factory of LoraSettings
+    return found
+
+
+def test_each_lab_page_reads_the_presets_its_panel_declares():
+    from studyapp.lab.panels import PANELS, url_parameters
+
+    for panel in PANELS:
+        assert _presets_read(panel.view) == set(panel.presets), panel.view
+    build = url_parameters("views/lab_build.py")
+    assert build["r"] == "number" and build["alpha"] == "number" and build["dora"] == "bool"
+    assert {"model", "targets", "dropout"} <= set(build)
+    assert url_parameters("views/lab_train.py")["steps"] == "number"
