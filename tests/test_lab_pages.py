@@ -271,9 +271,8 @@ def test_a_student_sees_their_place_but_never_another_students_job(monkeypatch):
     release = threading.Event()
     runner = jobs.get_jobs()
     blocker = jobs.Task("Fine-tune of ann's secret adapter", lambda: 1, lambda context: release.wait(60))
-    runner.submit(blocker, owner="ann")
+    runner.submit(blocker, owner="ann")  # another student; the page's student is context.current_user()
     at = open_page("views/lab_build.py", timeout=120)
-    at.session_state["user_id"] = "bob"
 
     from studyapp.ui import lab_jobs
 
@@ -283,7 +282,7 @@ def test_a_student_sees_their_place_but_never_another_students_job(monkeypatch):
     def record(current, draw):
         seen.append(current)
         if current.ahead:
-            release.set()  # bob has seen his place; let ann's job finish
+            release.set()  # this student has seen their place; let ann's job finish
         real_waiting(current, draw)
 
     monkeypatch.setattr(lab_jobs, "_waiting", record)
