@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -75,9 +76,22 @@ def test_a_bad_preset_in_a_link_is_ignored_with_a_friendly_message(page, query):
     at = open_page(page, timeout=120, **query)
     assert not at.exception, at.exception
     (key, raw), = query.items()
-    warnings = [w.value for w in at.warning]
+    warnings = [_unescaped(w.value) for w in at.warning]
     assert any(w.startswith(f"Ignored the preset {key}={raw!r} from the link") for w in warnings), warnings
     assert not at.error
+
+
+def _unescaped(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)  # what the student reads
+
+
+def test_a_preset_is_quoted_as_text_never_rendered_as_markdown():
+    probe = "![x](http://127.0.0.1:9/pixel.png)"
+    at = open_page("views/lab_build.py", timeout=120, model=probe, targets=probe)
+    assert not at.exception
+    shown = [w.value for w in at.warning]
+    assert len(shown) == 2 and all("![x](" not in w and "http://" not in w for w in shown)
+    assert all(probe in _unescaped(w) for w in shown)
 
 
 @pytest.mark.parametrize("page", ["views/lab_build.py", "views/lab_rank.py", "views/lab_memory.py",

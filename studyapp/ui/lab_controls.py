@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.lab import heavy, registry
 from studyapp.lab.settings import ALL_LINEAR, LoraSettings, Setting, Settings, from_presets
 
@@ -22,8 +23,9 @@ COMMON_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj"
 def presets(defaults: S) -> S:
     """`defaults` with the link's presets applied; each preset that was ignored is told."""
     settings, ignored = from_presets(defaults, st.query_params.to_dict())
-    for message in ignored:
-        st.warning(f"{message} The page uses its own value instead.", icon=":material/link_off:")
+    for message in ignored:  # the message quotes the link's text: shown as typed, never as Markdown
+        st.warning(escape_markdown(f"{message} The page uses its own value instead."),
+                   icon=":material/link_off:")
     return settings
 
 
@@ -93,7 +95,8 @@ def warm_up_note() -> None:
                 f"({status.seconds:.0f} s so far; {cost}). The first result waits for it; after that, "
                 "results take well under a second.", icon=":material/hourglass_top:")
     elif status.state == "failed":
-        st.error(f"The Lab's libraries could not be loaded: {status.error}", icon=":material/error:")
+        st.error(f"The Lab's libraries could not be loaded: {escape_markdown(status.error)}",
+                 icon=":material/error:")
     else:
         st.info(f"The first Lab result on this server loads torch, transformers, peft and bitsandbytes "
                 f"once ({cost}); after that, results take well under a second.",

@@ -1,7 +1,8 @@
 """Every Lab page tells a problem the same way: what went wrong, in one sentence, and what
 to do; never a traceback. Settings problems, targets that match nothing, a job that was
 refused, ran out of memory, was cancelled or died, and anything unexpected all go through
-:func:`show`.
+:func:`show`. What a student or a link typed is quoted in these messages, so every message
+is escaped: it shows as typed, never as Markdown.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.lab.device import GateError
 from studyapp.lab.jobs import JobStatus
 from studyapp.lab.settings import LoraSettings, LoraSettingsError
@@ -24,16 +26,18 @@ def show(err: BaseException, what: str = "The Lab") -> None:
     """Tell the student what went wrong with `what`, and what to do."""
     if isinstance(err, LoraSettingsError):
         for problem in err.problems:
-            st.error(problem, icon=":material/tune:")
+            st.error(escape_markdown(problem), icon=":material/tune:")
     elif isinstance(err, TargetsNotFoundError):
-        st.error(f"**peft says:** `{err.peft_message}`", icon=":material/block:")
+        st.error(f"**peft says:** {escape_markdown(err.peft_message)}", icon=":material/block:")
         st.info("This model's linear layers are named: " + ", ".join(f"`{n}`" for n in err.available)
                 + ". Put some of these in target_modules, or use `all-linear`.", icon=":material/lightbulb:")
     elif isinstance(err, GateError):
-        st.error(f"**{what} could not run.** {err} Nothing else was affected.", icon=":material/memory:")
+        st.error(f"**{escape_markdown(what)} could not run.** {escape_markdown(str(err))} Nothing else was "
+                 "affected.", icon=":material/memory:")
     else:
-        st.error(f"**{what} could not finish:** {type(err).__name__}: {err}. Nothing else was affected; "
-                 "try other settings, or try again.", icon=":material/error:")
+        st.error(f"**{escape_markdown(what)} could not finish:** {type(err).__name__}: "
+                 f"{escape_markdown(str(err))}. Nothing else was affected; try other settings, or try again.",
+                 icon=":material/error:")
 
 
 def show_job(status: JobStatus) -> None:
@@ -41,8 +45,8 @@ def show_job(status: JobStatus) -> None:
     if status.state == "failed" and status.error is not None:
         show(status.error, status.label)
         return
-    st.error(f"**{status.message}** Nothing else was affected; try a smaller setting, or try again.",
-             icon=_STATE_ICONS.get(status.state, ":material/error:"))
+    st.error(f"**{escape_markdown(status.message)}** Nothing else was affected; try a smaller setting, "
+             "or try again.", icon=_STATE_ICONS.get(status.state, ":material/error:"))
 
 
 def settings_ok(settings: LoraSettings) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.core.markdown_escape import escape_markdown
 from studyapp.core.units import human_bytes
 from studyapp.lab import tasks
 from studyapp.lab.generate import printable
@@ -24,8 +25,8 @@ with lab_errors.guard("Build and wrap"):
     result = lab_results.wrapped(model, settings)
 
 st.code(result.line, language="text", wrap_lines=True)
-for warning in result.warnings:
-    st.warning(warning, icon=":material/warning:")
+for warning in result.warnings:  # it names the targets the student typed: shown as typed
+    st.warning(escape_markdown(warning), icon=":material/warning:")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Trainable", f"{result.trainable_params:,}")
 c2.metric("All params (peft)", f"{result.total_params:,}")
