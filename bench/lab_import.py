@@ -12,6 +12,7 @@ CASES = {
     "torch + transformers (AutoModelForCausalLM)": "import torch; from transformers import AutoModelForCausalLM",
     "torch + transformers + peft": "import torch; from transformers import AutoModelForCausalLM; import peft",
     "+ bitsandbytes": "import torch; from transformers import AutoModelForCausalLM; import peft, bitsandbytes",
+    "studyapp.lab.heavy.ensure() (all the Lab imports)": "from studyapp.lab import heavy; heavy.ensure()",
 }
 
 

@@ -1,37 +1,36 @@
-"""Live fine-tune of tiny-llama on the bundled support set: time until the loss has
-clearly fallen, and steps per second. Uses 2 threads to match the 2-core CI box.
+"""Live fine-tune, LoRA against QLoRA, on the small models: steps per second, base weight
+memory (accounted and measured), peak memory and the merge check, with 2 torch threads
+to match the 2-core CI box.
 
-    python bench/lab_train.py [threads]
+    python bench/lab_train.py [steps] [threads]
 """
 
 import sys
-import time
 
 
 def main() -> None:
-    """Train 60 steps and print the loss curve milestones."""
+    """Train each small model with LoRA, then QLoRA, and print one line per run."""
     import torch
 
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
-    from studyapp.lab.train import FineTune, TrainSettings
+    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    from studyapp.core.units import human_bytes
+    from studyapp.lab.settings import TrainSettings
+    from studyapp.lab.train import compare
 
-    t = time.perf_counter()
-    run = FineTune(TrainSettings(model="tiny-llama", steps=60, device="cpu"))
-    print(f"build + wrap: {time.perf_counter() - t:.2f} s   {run.wrap.line}")
-    first, fallen_at, halved_at = None, None, None
-    for step in run.steps():
-        first = first or step.loss
-        if fallen_at is None and step.loss < first - 1.0:
-            fallen_at = step
-        if halved_at is None and step.loss < first / 2:
-            halved_at = step
-        if step.step in (1, 10, 20, 40, 60):
-            print(f"step {step.step:3d}  loss {step.loss:.3f}  {step.seconds:5.2f} s")
-    if halved_at:
-        print(f"loss below half its start ({first / 2:.2f}) at step {halved_at.step}, {halved_at.seconds:.2f} s")
-    last = run.history[-1]
-    print(f"loss fell by 1 nat (from {first:.2f}) at step {fallen_at.step}, {fallen_at.seconds:.2f} s")
-    print(f"{last.step / last.seconds:.1f} steps/s ({torch.get_num_threads()} threads)")
+    compare(TrainSettings(steps=2, device="cpu"))  # warm-up: imports and first kernels, not measured
+    for model in ("tiny-llama", "small-llama"):
+        for r in compare(TrainSettings(model=model, steps=steps)):
+            loss = f"loss {r.history[0].loss:.2f} -> {r.history[-1].loss:.2f}"
+            peak = "n/a" if r.peak.bytes is None else human_bytes(r.peak.bytes)
+            how = "CUDA max_memory_allocated" if r.device.startswith("cuda") else "RSS growth, sampled"
+            merge = r.checks.merge
+            verdict = "pass" if merge.passed else "FAIL"
+            verdict += f" ({merge.max_abs_diff:.2g} <= {merge.tolerance:.2g})"
+            print(f"{model:<12} {r.kind:<5} on {r.device}: {r.steps_per_second:5.1f} steps/s ({steps} steps, "
+                  f"{loss}); build {r.build_seconds:.2f} s; base weights {r.base_memory.fmt} accounted "
+                  f"{r.base_memory.accounted:,} B, measured {r.base_memory.measured:,} B; peak {peak} "
+                  f"({how}); merge {verdict}")
 
 
 if __name__ == "__main__":

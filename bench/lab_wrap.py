@@ -8,10 +8,10 @@ import time
 
 def main() -> None:
     """Print the time of each build + wrap after a warm-up import."""
+    from studyapp.lab import heavy
+
     t0 = time.perf_counter()
-    import peft  # noqa: F401
-    import torch  # noqa: F401
-    import transformers  # noqa: F401
+    heavy.ensure()  # torch, transformers, peft, bitsandbytes: what the first Lab call pays
 
     from studyapp.lab.settings import LoraSettings
     from studyapp.lab.wrap import wrap_registry_model

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.lab import heavy
 from studyapp.ui import context, nav, style
 
 
@@ -32,6 +33,7 @@ def pages(signs_in: bool = False) -> list:
 def run() -> None:
     st.set_page_config(page_title="studyapp · LoRA & QLoRA", page_icon="🧠", layout="wide")
     style.apply()
+    heavy.start_warm_up()  # the Lab's imports, in the background, once per served process (issue 9)
     signs_in = context.auth_settings().signs_in
     account = None
     if signs_in:

@@ -16,6 +16,7 @@ from typing import Any
 
 from studyapp.core import claims as claims_mod
 from studyapp.core import expressions, units
+from studyapp.lab import heavy
 
 
 def params(model: str, r: int = 8, targets: str = "q_proj,v_proj", alpha: float = 16,
@@ -44,11 +45,13 @@ def _wrapped(model: str, r: int, targets: str, use_dora: bool):
 @lru_cache(maxsize=64)
 def scaling(r: int = 8, alpha: float = 16, use_rslora: bool = False) -> float:
     """The factor peft itself stores on an adapted layer (``layer.scaling``) for this r and lora_alpha."""
+    heavy.ensure()  # once, behind the Lab's lock: the buddy calls claims from request threads
     from peft import LoraConfig, get_peft_model
     from torch import nn
 
     config = LoraConfig(r=r, lora_alpha=alpha, target_modules=["0"], use_rslora=use_rslora)
-    return get_peft_model(nn.Sequential(nn.Linear(8, 8)), config).base_model.model[0].scaling["default"]
+    with heavy.constructing():  # peft's wrap patches torch process-wide while it builds
+        return get_peft_model(nn.Sequential(nn.Linear(8, 8)), config).base_model.model[0].scaling["default"]
 
 
 @lru_cache(maxsize=64)
@@ -78,6 +81,7 @@ def upcast_bytes(model: str) -> int:
 
 def quant_levels(quant_type: str = "nf4") -> list[float]:
     """bitsandbytes' 16 levels of a 4-bit type ("nf4" or "fp4"), in code order (NF4's are sorted)."""
+    heavy.ensure()
     import bitsandbytes.functional as bnb_f
 
     return [float(v) for v in bnb_f.get_4bit_type(quant_type, device="cpu")]
@@ -87,6 +91,7 @@ def quant_levels(quant_type: str = "nf4") -> list[float]:
 def code_counts(quant_type: str = "nf4", blocksize: int = 64, n: int = 64 * 4096, seed: int = 0) -> list[int]:
     """How often each 4-bit code is used when bitsandbytes quantizes ``n`` normal weights
     (std 0.02, seeded) in absmax blocks of ``blocksize``: the measurement unit 4 runs."""
+    heavy.ensure()
     import bitsandbytes.functional as bnb_f
     import torch
 

@@ -5,6 +5,8 @@ memory. Every heavy job declares its estimated bytes and goes through one
 AdmissionGate: a condition lock, a FIFO queue and a memory budget. A job bigger
 than the whole budget is refused at once; out-of-memory inside a job is caught,
 memory freed, and reported as JobOutOfMemory, and the gate keeps serving.
+The gate knows no owners and shows no labels: lab/jobs puts jobs through it and
+tells each student only about their own.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from studyapp.core.units import gib
 
 T = TypeVar("T")
 BUDGET_ENV = "STUDYAPP_LAB_BUDGET_BYTES"  # overrides the default budget of get_gate()
@@ -26,6 +30,9 @@ _OOM_WORDS = ("out of memory", "can't allocate memory", "cannot allocate memory"
 
 def pick_device() -> str:
     """'cuda' when a CUDA device is available, else 'cpu' (the same code path on both)."""
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -41,9 +48,17 @@ class JobRefused(GateError):
     def __init__(self, label: str, est_bytes: int, budget_bytes: int):
         self.label, self.est_bytes, self.budget_bytes = label, est_bytes, budget_bytes
         super().__init__(
-            f"{label} needs about {est_bytes / 1e9:.2f} GB but this server's Lab budget is "
-            f"{budget_bytes / 1e9:.2f} GB; pick a smaller model, a shorter sequence or a "
+            f"{label} needs about {gib(est_bytes)} but this server's Lab budget is "
+            f"{gib(budget_bytes)}; pick a smaller model, a shorter sequence or a "
             f"smaller batch.")
+
+
+class JobCancelled(GateError):
+    """The job was cancelled before it finished (while waiting, or by the job itself)."""
+
+    def __init__(self, label: str = "Lab job"):
+        self.label = label
+        super().__init__(f"{label} was cancelled.")
 
 
 class JobOutOfMemory(GateError):
@@ -69,12 +84,12 @@ class Ticket:
 
 @dataclass(frozen=True)
 class GateStatus:
-    """A snapshot of the gate, for a status line on the page."""
+    """A snapshot of the gate: counts only, so nothing about anyone's job can leak."""
 
     budget_bytes: int
     in_use_bytes: int
-    running: tuple[str, ...]
-    waiting: tuple[str, ...]  # labels, first in line first
+    running: int
+    waiting: int
 
 
 def is_out_of_memory(err: BaseException) -> bool:
@@ -118,12 +133,21 @@ class AdmissionGate:
         with self._cond:
             return self._position(ticket)
 
-    def status(self) -> GateStatus:
-        """What runs and what waits, now."""
+    def ahead(self, ticket: Ticket) -> int:
+        """How many jobs will start or are running before this one (0 once it runs)."""
         with self._cond:
-            return GateStatus(self.budget_bytes, self._in_use(),
-                              tuple(t.label for t in self._running),
-                              tuple(t.label for t in self._waiting))
+            place = self._position(ticket)
+            return place - 1 + len(self._running) if place else 0
+
+    def status(self) -> GateStatus:
+        """How many jobs run and wait, now, and the memory they hold."""
+        with self._cond:
+            return GateStatus(self.budget_bytes, self._in_use(), len(self._running), len(self._waiting))
+
+    def wake(self) -> None:
+        """Wake every waiting job so it can notice a cancellation."""
+        with self._cond:
+            self._cond.notify_all()
 
     def _position(self, ticket: Ticket) -> int:
         return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
@@ -135,9 +159,12 @@ class AdmissionGate:
         return (self._waiting[0] is ticket and len(self._running) < self.max_running
                 and self._in_use() + ticket.est_bytes <= self.budget_bytes)
 
-    def _wait_turn(self, ticket: Ticket, on_wait: Callable[[int], None] | None) -> None:
+    def _wait_turn(self, ticket: Ticket, on_wait: Callable[[int], None] | None,
+                   cancel: threading.Event | None) -> None:
         last = None
         while not self._can_start(ticket):
+            if cancel is not None and cancel.is_set():
+                raise JobCancelled(ticket.label)
             place = self._position(ticket)
             if on_wait is not None and place != last:
                 last = place
@@ -164,14 +191,17 @@ class AdmissionGate:
 
     @contextmanager
     def admit(self, est_bytes: int, label: str = "Lab job",
-              on_wait: Callable[[int], None] | None = None) -> Iterator[Ticket]:
+              on_wait: Callable[[int], None] | None = None,
+              cancel: threading.Event | None = None) -> Iterator[Ticket]:
         """Wait for a turn, then run the body as an admitted job.
 
         `on_wait(place)` is called each time the place in line changes while
         waiting (1 = next). Use it to show "you are number 3 in the queue".
+        Setting `cancel` (then calling wake()) takes a waiting job out of the line.
 
         Raises:
             JobRefused: est_bytes is larger than the whole budget (raised at once).
+            JobCancelled: `cancel` was set while the job waited.
             JobOutOfMemory: the body ran out of memory; memory was freed first.
         """
         if est_bytes > self.budget_bytes:
@@ -181,7 +211,7 @@ class AdmissionGate:
             self._waiting.append(ticket)
             self._cond.notify_all()  # others' places did not change, but status did
             try:
-                self._wait_turn(ticket, on_wait)
+                self._wait_turn(ticket, on_wait, cancel)
             except BaseException:
                 self._waiting.remove(ticket)
                 self._cond.notify_all()
@@ -219,6 +249,9 @@ def default_budget_bytes() -> int:
     if os.environ.get(BUDGET_ENV):
         return int(os.environ[BUDGET_ENV])
     if pick_device() == "cuda":
+        from studyapp.lab import heavy
+
+        heavy.ensure()  # done by pick_device already; stated so every heavy import is seen to be guarded
         import torch
 
         return int(torch.cuda.get_device_properties(0).total_memory * 0.9)
@@ -233,8 +266,3 @@ def get_gate() -> AdmissionGate:
             _GATE = AdmissionGate(default_budget_bytes())
         return _GATE
 
-
-def run_gated(job: Callable[[], Any], est_bytes: int, label: str = "Lab job",
-              on_wait: Callable[[int], None] | None = None) -> Any:
-    """get_gate().run(...): the one line a page needs around a heavy job."""
-    return get_gate().run(job, est_bytes, label, on_wait)

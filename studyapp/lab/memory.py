@@ -28,7 +28,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FORMATS = ("fp32", "bf16", "int8", "nf4", "nf4_double_quant")
+from studyapp.core.units import GIB
+from studyapp.lab.settings import FORMATS
+
 FORMAT_TITLES = {"fp32": "fp32", "bf16": "bf16 / fp16", "int8": "LLM.int8",
                  "nf4": "NF4", "nf4_double_quant": "NF4 + double quant"}
 NF4_BLOCK = 64          # weights per absmax block (bitsandbytes default for 4-bit)
@@ -39,9 +41,10 @@ OFFSET_BYTES = 4            # fp32 mean subtracted before the second-level quant
 KEPT_BYTES = 2              # bytes per parameter left in 16-bit next to quantized layers
 
 # What nvidia-smi reports as total memory (MiB); usable is less: see CUDA_RESERVE_BYTES.
+# The names are the vendors' ("40 GB"); the memory is binary: an A100 40 GB has 40 GiB.
 GPUS_MIB = {"T4 16 GB": 15360, "RTX 4090 24 GB": 24564, "A100 40 GB": 40960,
             "A100 80 GB": 81920, "H100 80 GB": 81559}
-CUDA_RESERVE_BYTES = 1 << 30  # CUDA context, cuBLAS workspace, allocator slack: ~1 GiB
+CUDA_RESERVE_BYTES = GIB  # CUDA context, cuBLAS workspace, allocator slack: 1 GiB
 MiB = 1 << 20
 
 
@@ -102,6 +105,9 @@ def skipped_modules(model) -> list[str]:
 
     A bare layer (not a transformers model) keeps nothing back.
     """
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     from transformers.quantizers.base import get_keys_to_not_convert
 
     if not hasattr(model, "all_tied_weights_keys"):
@@ -111,6 +117,9 @@ def skipped_modules(model) -> list[str]:
 
 def tensor_inventory(model) -> list[TensorEntry]:
     """Every parameter of `model` (meta is fine), tied ones once, marked quantized or kept."""
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     import torch
     from transformers.quantizers.quantizers_utils import should_convert_module
 
@@ -141,14 +150,24 @@ class FormatBytes:
 
     @property
     def gb(self) -> float:
-        """Total in decimal gigabytes (1e9 bytes)."""
+        """Total in decimal gigabytes (1e9 bytes), as the seeds' errata list them."""
         return self.total / 1e9
 
+    @property
+    def gib(self) -> float:
+        """Total in GiB (2**30 bytes), the unit the app shows."""
+        return self.total / GIB
 
-def format_bytes(entries: list[TensorEntry], fmt: str) -> FormatBytes:
-    """Exact weight bytes of the tensors `entries` stored in `fmt`."""
+
+def format_bytes(entries: list[TensorEntry], fmt: str, *, kept_bytes: int | None = None) -> FormatBytes:
+    """Exact weight bytes of the tensors `entries` stored in `fmt`.
+
+    `kept_bytes` is the size of each parameter that is not quantized: 2 (16-bit, the
+    default next to quantized layers), 4 in fp32, or 4 after prepare_model_for_kbit_training
+    has cast them to fp32 for a QLoRA run.
+    """
     codes = stats = kept = 0
-    kept_per_param = 4 if fmt == "fp32" else KEPT_BYTES
+    kept_per_param = kept_bytes or (4 if fmt == "fp32" else KEPT_BYTES)
     for e in entries:
         if e.quantized:
             part = linear_weight_bytes(fmt, e.shape[0], e.shape[1])
@@ -187,18 +206,26 @@ def weight_memory_of(model, model_name: str = "") -> WeightMemory:
 
 def weight_memory(name: str) -> WeightMemory:
     """Weight memory of registry model `name` in every format (built on meta)."""
-    return weight_memory_of(_meta_model(name), name)
+    return weight_memory_of(meta_model(name), name)
 
 
-def _meta_model(name: str):
-    """Registry model `name` on meta, small ones included: accounting needs shapes only."""
+def meta_model(name: str):
+    """Registry model `name` on meta, small ones included: accounting needs shapes only.
+
+    Raises:
+        KeyError: unknown model.
+    """
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     import torch
     from transformers import AutoModelForCausalLM
 
     from studyapp.lab.registry import load_config
 
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(load_config(name))
+    config = load_config(name)
+    with heavy.constructing(), torch.device("meta"):
+        return AutoModelForCausalLM.from_config(config)
 
 
 # ---- training estimate ---------------------------------------------------------------------
@@ -234,10 +261,11 @@ def activation_bytes(config, seq_len: int, batch: int, *, gradient_checkpointing
 class GpuFit:
     """Whether an estimate fits one GPU."""
 
-    gpu: str
+    gpu: str                # the vendor's name: "A100 40 GB" (its memory is 40 GiB)
     capacity_bytes: int     # nvidia-smi total
     fits: bool              # estimate + CUDA_RESERVE_BYTES <= capacity
     headroom_bytes: int     # capacity - reserve - estimate (negative: short by that much)
+    reserve_bytes: int = CUDA_RESERVE_BYTES  # set aside for the CUDA context
 
 
 @dataclass
@@ -290,10 +318,20 @@ def training_estimate(name: str, *, weight_format: str = "nf4_double_quant", seq
         raise ValueError(f"unknown format {weight_format!r}: use one of {', '.join(FORMATS)}")
     if seq_len < 1 or batch < 1:
         raise ValueError(f"seq_len={seq_len}, batch={batch}: both must be >= 1 (try 512 and 1)")
-    model = _meta_model(name)
+    model = meta_model(name)
     weights = format_bytes(tensor_inventory(model), weight_format).total
     lora = wrap_model(model, settings or LoraSettings()).trainable_params
     acts = activation_bytes(model.config, seq_len, batch, gradient_checkpointing=gradient_checkpointing)
     total = weights + 4 * lora + 4 * lora + 8 * lora + acts
     return TrainingEstimate(name, weight_format, seq_len, batch, lora, weights, 4 * lora,
                             4 * lora, 8 * lora, acts, total, fit_gpus(total))
+
+
+def estimate_for(est, lora=None) -> TrainingEstimate:
+    """training_estimate from an EstimateSettings and, optionally, a LoraSettings.
+
+    Raises:
+        KeyError, ValueError: as training_estimate.
+    """
+    return training_estimate(est.model, weight_format=est.weight_format, seq_len=est.seq_len, batch=est.batch,
+                             settings=lora, gradient_checkpointing=est.gradient_checkpointing)

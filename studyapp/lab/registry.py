@@ -49,6 +49,8 @@ _SPECS = (
               "grouped-query attention (8 KV heads), vocab 128,256"),
     ModelSpec("mistral-7b", "Mistral 7B v0.1", "mistralai/Mistral-7B-v0.1", META,
               "grouped-query attention, sliding window 4096"),
+    ModelSpec("llama-3.2-1b", "Llama 3.2 1B", "meta-llama/Llama-3.2-1B", META,
+              "16 layers, tied input/output embeddings, vocab 128,256"),
     ModelSpec("llama-3-70b", "Llama 3 70B", "meta-llama/Meta-Llama-3-70B", META,
               "80 layers, hidden 8192"),
     ModelSpec("qwen2.5-7b", "Qwen2.5 7B", "Qwen/Qwen2.5-7B", META,
@@ -97,8 +99,27 @@ def config_dict(name: str) -> dict[str, Any]:
     return json.loads(_config_text(name))
 
 
+def linear_layer_names(name: str) -> list[str]:
+    """Full names of the linear layers inside the blocks of Llama-architecture model `name`
+    (model.layers.0.self_attn.q_proj ...), read from its config: no torch needed.
+
+    Raises:
+        KeyError: unknown model. ValueError: not a Llama-architecture model.
+    """
+    config = config_dict(name)
+    if config["model_type"] not in ("llama", "mistral", "qwen2"):
+        raise ValueError(f"{name} is a {config['model_type']} model; layer names are listed for Llama ones")
+    attention = [f"self_attn.{p}" for p in ("q_proj", "k_proj", "v_proj", "o_proj")]
+    mlp = [f"mlp.{p}" for p in ("gate_proj", "up_proj", "down_proj")]
+    layers = range(config["num_hidden_layers"])
+    return [f"model.layers.{i}.{leaf}" for i in layers for leaf in attention + mlp]
+
+
 def load_config(name: str):
     """The bundled config as a transformers PretrainedConfig (imports transformers)."""
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     from transformers import AutoConfig
 
     values = config_dict(name)
@@ -120,14 +141,18 @@ def build_model(name: str, *, device: str | None = None, seed: int = 0):
     Raises:
         KeyError: when `name` is not in the registry.
     """
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     import torch
     from transformers import AutoModelForCausalLM
 
     spec = get_spec(name)
     config = load_config(name)
-    if spec.kind == META:
-        with torch.device("meta"):
-            return AutoModelForCausalLM.from_config(config)
-    torch.manual_seed(seed)
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    with heavy.constructing():
+        if spec.kind == META:
+            with torch.device("meta"):
+                return AutoModelForCausalLM.from_config(config)
+        torch.manual_seed(seed)
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     return model.to(device or "cpu").eval()

@@ -30,6 +30,9 @@ class ByteTokenizer:
 
     def batch(self, texts: list[str], length: int):
         """LongTensor (len(texts), length) of ids, right-padded with PAD_ID or cut."""
+        from studyapp.lab import heavy
+
+        heavy.ensure()
         import torch
 
         rows = [(self.encode(t) + [PAD_ID] * length)[:length] for t in texts]

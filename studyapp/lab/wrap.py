@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from studyapp.lab.settings import ALL_LINEAR, LoraSettings
 
-DEFAULT_PROMPT = "Customer: My order has not arrived yet. Agent:"
+DEFAULT_PROMPT = "Customer: My order has not arrived yet.\nAgent:"
 
 
 class TargetsNotFoundError(ValueError):
@@ -66,7 +67,8 @@ class WrapResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (without the model)."""
         # Not asdict(self): it would deep-copy the whole PeftModel before dropping it.
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("model", "settings", "modules")}
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("model", "settings", "modules")}
         out["unmatched_targets"], out["warnings"] = list(self.unmatched_targets), list(self.warnings)
         out["settings"] = self.settings.to_dict()
         out["modules"] = [asdict(m) | {"shape": list(m.shape)} for m in self.modules]
@@ -79,6 +81,9 @@ def linear_module_names(model) -> list[str]:
     The output head (lm_head) is listed too: it is a real linear layer, even
     though 'all-linear' leaves it out.
     """
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     import torch
 
     seen: dict[str, None] = {}
@@ -107,12 +112,16 @@ def quiet_peft():
 
 
 def _peft_wrap(model, settings: LoraSettings, low_cpu_mem_usage: bool):
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     from peft import get_peft_model
 
     available = linear_module_names(model)
+    config = settings.to_lora_config()
     try:
-        with quiet_peft():
-            return get_peft_model(model, settings.to_lora_config(), low_cpu_mem_usage=low_cpu_mem_usage)
+        with quiet_peft(), heavy.constructing():
+            return get_peft_model(model, config, low_cpu_mem_usage=low_cpu_mem_usage)
     except ValueError as err:
         if "not found in the base model" in str(err):
             raise TargetsNotFoundError(str(err), available) from err
@@ -129,6 +138,9 @@ def trainable_line(peft_model) -> str:
 
 def module_table(peft_model) -> list[ModuleRow]:
     """One row per LoRA-adapted module: name, base shape, base and LoRA parameter counts."""
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     from peft.tuners.lora import LoraLayer
 
     rows = []
@@ -189,38 +201,76 @@ def wrap_registry_model(name: str, settings: LoraSettings, *, device: str | None
     return wrap_model(build_model(name, device=device, seed=seed), settings, model_name=name)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ForwardCheck:
-    """A forward pass of a real prompt through the base and the wrapped model."""
+    """A forward pass of a real prompt through the base and the wrapped model, and what each writes."""
 
     prompt: str
     input_shape: tuple[int, int]           # (batch, seq)
     output_shape: tuple[int, int, int]     # (batch, seq, vocab) logits
     max_abs_diff: float                    # wrapped vs base logits; 0 with B = 0 at init
+    base_text: str = ""                    # greedy continuation by the base model
+    wrapped_text: str = ""                 # ... and by the wrapped one (the same at init)
+    new_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return asdict(self)
 
 
-def forward_check(name: str, settings: LoraSettings, prompt: str = DEFAULT_PROMPT,
-                  *, device: str | None = None, seed: int = 0) -> ForwardCheck:
-    """Run `prompt` through small registry model `name` before and after wrapping.
+FORWARD_STAGES = ("building the small Llama", "running the base model",
+                  "generating text with the base model", "wrapping it with LoRA",
+                  "running the wrapped model", "generating text with the wrapped model")
 
-    With the default init (B = 0) the difference is exactly 0: LoRA starts as the
-    identity update. With init_lora_weights='no_init' it is not.
+
+def forward_check(name: str, settings: LoraSettings, prompt: str = DEFAULT_PROMPT,
+                  *, device: str | None = None, seed: int = 0, new_tokens: int = 32,
+                  on_progress: Callable[[int, int, str], None] | None = None) -> ForwardCheck:
+    """Run `prompt` through small registry model `name` before and after wrapping, and let
+    both continue it greedily for `new_tokens` tokens.
+
+    With the default init (B = 0) the difference is exactly 0 and the texts are the same:
+    LoRA starts as the identity update. With init_lora_weights='no_init' it is not.
+    `on_progress(done, total, stage)` is called before each stage (FORWARD_STAGES).
+
+    Raises:
+        KeyError: unknown model. LoraSettingsError, TargetsNotFoundError: as wrap_model.
     """
+    from studyapp.lab import heavy
+
+    heavy.ensure()
     import torch
 
     from studyapp.lab.registry import build_model
     from studyapp.lab.tokenizer import ByteTokenizer
 
+    def stage(n: int) -> None:
+        if on_progress is not None:
+            on_progress(n, len(FORWARD_STAGES), FORWARD_STAGES[n] if n < len(FORWARD_STAGES) else "done")
+
+    stage(0)
     model = build_model(name, device=device, seed=seed)
-    ids = torch.tensor([ByteTokenizer(model.config.vocab_size).encode(prompt)], device=model.device)
+    tokenizer = ByteTokenizer(model.config.vocab_size)
+    ids = torch.tensor([tokenizer.encode(prompt)], device=model.device)
+    stage(1)
     with torch.no_grad():
         base = model(ids).logits  # (1, seq, vocab)
-        torch.manual_seed(seed)   # adapter init is random too; pin it
-        wrapped = wrap_model(model, settings, model_name=name).model
+    base_text = _generate_stage(stage, 2, model, tokenizer, prompt, new_tokens)
+    stage(3)
+    torch.manual_seed(seed)   # adapter init is random too; pin it
+    wrapped = wrap_model(model, settings, model_name=name).model
+    stage(4)
+    with torch.no_grad():
         lora = wrapped(input_ids=ids).logits
-    return ForwardCheck(prompt, tuple(ids.shape), tuple(lora.shape),
-                        float((lora - base).abs().max()))
+    wrapped_text = _generate_stage(stage, 5, wrapped, tokenizer, prompt, new_tokens)
+    stage(len(FORWARD_STAGES))
+    return ForwardCheck(prompt, tuple(ids.shape), tuple(lora.shape), float((lora - base).abs().max()),
+                        base_text, wrapped_text, new_tokens)
+
+
+def _generate_stage(stage: Callable[[int], None], n: int, model, tokenizer, prompt: str,
+                    new_tokens: int) -> str:
+    from studyapp.lab.generate import generate_text
+
+    stage(n)
+    return generate_text(model, tokenizer, prompt, new_tokens)

@@ -1,83 +1,100 @@
-"""Lab · Live fine-tune: LoRA on a small Llama, the loss curve as it trains, then the checks."""
+"""Lab · Live fine-tune: LoRA or QLoRA on a small Llama, the loss curve as it trains, then the checks."""
 
 from __future__ import annotations
 
-import tempfile
-import time
+import itertools
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from studyapp.lab import train
+from studyapp.core.units import human_bytes
+from studyapp.lab import tasks
+from studyapp.lab.generate import printable
+from studyapp.lab.settings import TrainSettings
+from studyapp.lab.train import default_train_lora
+from studyapp.ui import chart_style, lab_charts, lab_errors, lab_jobs, lab_tables
 from studyapp.ui import lab_controls as lc
 
+LORA, QLORA, BOTH = "LoRA (32-bit base)", "QLoRA (4-bit NF4 base)", "Both, to compare"
+
 st.title("Live fine-tune")
-st.caption("A short LoRA fine-tune of a small Llama (random weights) on bundled customer-support "
-           "exchanges. The loss falls within seconds; press Stop at any time.")
+st.caption("A short fine-tune of a small Llama (random weights) on bundled customer-support exchanges, with "
+           "a 32-bit base (LoRA) or a base quantized to NF4 by bitsandbytes (QLoRA), or both one after the "
+           "other. The loss falls within seconds; Stop ends training and still checks what was trained.")
+lc.warm_up_note()
 
+page = lc.presets(TrainSettings())
+spec = TrainSettings.spec
 c1, c2, c3 = st.columns(3)
-steps = c1.slider("Steps", 10, 300, lc.preset("steps", 60), key="train-steps", help=train.TrainSettings.__dataclass_fields__["steps"].metadata["help"])
-lr = c2.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], value=1e-2, key="train-lr",
-                      help=train.TrainSettings.__dataclass_fields__["learning_rate"].metadata["help"])
-model = c3.selectbox("Model", ["tiny-llama", "small-llama"], key="train-model",
-                     help=train.TrainSettings.__dataclass_fields__["model"].metadata["help"])
-settings = lc.lora_controls(key="train", targets_default="all-linear")
-state = st.session_state.setdefault("lab-train", {"history": [], "report": None, "stopped": False})
-
-
-def loss_figure(history: list) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=[h[0] for h in history], y=[h[1] for h in history], mode="lines",
-                               line=dict(color="#6C4CE0", width=3)))
-    fig.update_layout(height=320, xaxis_title="step", yaxis_title="training loss (nats/token)",
-                      margin=dict(l=10, r=10, t=10, b=10))
-    return fig
-
-
-def run_training(chart, progress) -> None:
-    """Train, redrawing the chart at most every 0.3 s (so at least three times a second)."""
-    fine_tune = train.FineTune(train.TrainSettings(model=model, steps=steps, learning_rate=lr), settings)
-    state.update(history=[], report=None, stopped=False)
-    last_draw = 0.0
-    for step in fine_tune.steps():
-        state["history"].append((step.step, step.loss))
-        if time.perf_counter() - last_draw > 0.3 or step.step == steps:
-            chart.plotly_chart(loss_figure(state["history"]), key=f"train-live-{step.step}")
-            progress.progress(step.step / steps, text=f"step {step.step}/{steps} · loss {step.loss:.3f}")
-            last_draw = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        state["report"] = fine_tune.after_training(folder).to_dict()
-
-
-if lc.show_settings_problems(settings):
+steps = lc.widget(spec("steps"), page.steps, "train-steps", where=c1, slider=True)
+lr = lc.widget(spec("learning_rate"), page.learning_rate, "train-lr", where=c2)
+model = lc.widget(spec("model"), page.model, "train-model", where=c3)
+mode = st.segmented_control("Base model", [LORA, QLORA, BOTH], default=QLORA if page.qlora else LORA,
+                            key="train-mode", help=spec("qlora").help) or LORA
+lora = lc.lora_controls(lc.presets(default_train_lora()), "train")
+train = TrainSettings(model=model, steps=int(steps), learning_rate=float(lr), qlora=mode == QLORA)
+if not lab_errors.settings_ok(lora):
     st.stop()
-start, stop = st.columns([1, 1])
-go_clicked = start.button("Train", key="train-start", type="primary")
-# A click on Stop reruns the page, which ends the running loop; the curve so far is kept.
-if stop.button("Stop", key="train-stop"):
-    state["stopped"] = bool(state["history"]) and state["report"] is None
-chart, progress = st.empty(), st.empty()
-if go_clicked:
-    lc.run_heavy(lambda: run_training(chart, progress), train.fine_tune_bytes(train.TrainSettings(model=model)),
-                 "Fine-tune")
-if state["history"]:
-    chart.plotly_chart(loss_figure(state["history"]), key="train-final")
-    first, last = state["history"][0][1], state["history"][-1][1]
-    st.markdown(f"Loss **{first:.3f} → {last:.3f}** over {len(state['history'])} steps"
-                + (" (stopped)." if state["stopped"] else "."))
 
-report = state["report"]
-if report:
-    st.subheader("After training")
-    merge, saved, alpha = report["merge"], report["saved"], report["alpha"]
+start, stop = st.columns([1, 1])
+if start.button("Train", key="train-start", type="primary"):
+    lab_jobs.start("train", tasks.train_task(train, lora, both=mode == BOTH))
+# A click on Stop reruns the page; the job itself keeps going until it has checked what it trained.
+if stop.button("Stop", key="train-stop"):
+    lab_jobs.cancel("train")
+
+redraws = itertools.count()
+
+
+def live(status) -> None:
+    """The loss curves so far, while the job runs."""
+    chart_style.show(lab_charts.loss_curves(status.partial), key=f"train-live-{next(redraws)}")
+
+
+reports = lab_jobs.follow("train", draw=live)
+if not reports:
+    st.stop()
+chart_style.show(lab_charts.loss_curves({r.kind: r.history for r in reports}), key="train-final")
+for r in reports:
+    if r.history:
+        st.markdown(f"**{r.kind}**: loss **{r.history[0].loss:.3f} → {r.history[-1].loss:.3f}** over "
+                    f"{len(r.history)} steps" + (" (stopped)." if r.stopped else "."))
+    else:
+        st.markdown(f"**{r.kind}**: stopped before the first step.")
+last = reports[-1]
+st.session_state["lab-learned"] = (last.train.model, last.kind, last.learned)  # for the rank panel
+
+st.subheader("Speed and memory")
+lab_tables.run_rows(reports)
+chart_style.show(lab_charts.memory_bars(reports), key="train-memory")
+for r in reports:
+    base = r.base_memory
+    st.caption(f"{r.kind} base: {base.note}; accounted {base.accounted:,} B, measured {base.measured:,} B. "
+               f"Peak: {r.peak.how}. Built in {r.build_seconds:.2f} s on {r.device}.")
+
+st.subheader("After training")
+st.caption("On what was trained, however many steps that was.")
+for r in reports:
+    checks, merge, alpha = r.checks, r.checks.merge, r.checks.alpha
+    verdict = "**pass**" if merge.passed else "**FAIL**"
+    st.markdown(f"**{r.kind}**: merged by {merge.route}. Max |merged − unmerged| = "
+                f"**{merge.max_abs_diff:.2e}** against a tolerance of {merge.tolerance:.2e} ({merge.dtype} "
+                f"rounding, relative to logits up to {merge.max_abs_logit:.1f}): {verdict}. "
+                "Training itself moved the logits by "
+                f"{checks.alpha.trained_vs_base:.3g}."
+                + (f" Against the 4-bit model as trained, whose layers computed in bf16, the merged model "
+                   f"differs by {merge.vs_trained:.3g}: no merge can remove that, so evaluate a merged QLoRA "
+                   "model before you ship it." if r.kind == "QLoRA" else ""))
     c1, c2, c3 = st.columns(3)
-    c1.metric("merge_and_unload: max |merged − unmerged|", f"{merge['max_abs_diff']:.2e}",
-              help=f"float32 rounding only; logits are up to {merge['max_abs_logit']:.1f} in size")
-    c2.metric("Adapter on disk", lc.mb(sum(saved["adapter_files"].values())),
-              help=", ".join(f"{k}: {v:,} B" for k, v in saved["adapter_files"].items()))
-    c3.metric("Full model on disk", lc.mb(sum(saved["full_files"].values())))
-    st.markdown(f"Reloading the saved adapter gives outputs that differ by **{report['reload_max_abs_diff']:.2e}**.")
-    st.markdown(
-        f"**Doubling lora_alpha after training** (scaling {alpha['scaling_before']:.3g} → {alpha['scaling_after']:.3g}) "
-        f"moves the logits by up to {alpha['max_abs_diff']:.3g} (training itself moved them by "
-        f"{alpha['trained_vs_base']:.3g}); the loss goes from {alpha['loss_trained']:.3f} to {alpha['loss_scaled']:.3f}. "
-        "lora_alpha is a training hyper-parameter, not a dial for inference.")
+    c1.metric(f"{r.kind} merge", "pass" if merge.passed else "FAIL", help=f"{merge.max_abs_diff:.3g} ≤ "
+                                                                         f"{merge.tolerance:.3g}")
+    c2.metric(f"{r.kind} adapter on disk", human_bytes(checks.saved.adapter_bytes),
+              help=", ".join(f"{k}: {v:,} B" for k, v in checks.saved.adapter_files.items()))
+    c3.metric(f"{r.kind} merged model on disk", human_bytes(checks.saved.full_bytes))
+    st.markdown(f"Reloading the saved adapter onto a fresh base gives outputs that differ by "
+                f"**{checks.reload_max_abs_diff:.2e}**. Doubling lora_alpha after training (scaling "
+                f"{alpha.scaling_before:.3g} → {alpha.scaling_after:.3g}) moves the logits by up to "
+                f"{alpha.max_abs_diff:.3g}; the loss goes from {alpha.loss_trained:.3f} to "
+                f"{alpha.loss_scaled:.3f}: lora_alpha is a training hyper-parameter, not a dial for "
+                "inference.")
+    st.text(f"{r.sample.prompt}\n  before training: {printable(r.sample.base)}\n"
+            f"  after training:  {printable(r.sample.trained)}")

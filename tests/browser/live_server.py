@@ -45,7 +45,8 @@ class Server:
             [sys.executable, "-m", "studyapp.cli", "run", "--db", str(self.db), "--content", str(self.content),
              "--port", str(self.port), "--host", "127.0.0.1", *self.args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            env=dict(os.environ, **(self.env or {})),
+            # The Lab's background warm-up costs ~4 s of CPU per server; tests that want it pass env.
+            env={**os.environ, "STUDYAPP_LAB_WARM_UP": "0", **(self.env or {})},
         )
         while time.perf_counter() - started < timeout:
             if self.proc.poll() is not None:

@@ -4,10 +4,10 @@ import time
 import pytest
 import torch
 
-from studyapp.lab.device import (AdmissionGate, JobOutOfMemory, JobRefused, get_gate,
+from studyapp.lab.device import (AdmissionGate, JobCancelled, JobOutOfMemory, JobRefused, get_gate,
                                  is_out_of_memory, pick_device)
 
-GB = 10**9
+GB = 2**30  # GiB: the unit the gate's messages use
 
 
 def test_pick_device():
@@ -16,7 +16,7 @@ def test_pick_device():
 
 def test_job_larger_than_budget_is_refused_at_once():
     gate = AdmissionGate(budget_bytes=2 * GB)
-    with pytest.raises(JobRefused, match="needs about 3.00 GB but this server's Lab budget is 2.00 GB"):
+    with pytest.raises(JobRefused, match="needs about 3.00 GiB but this server's Lab budget is 2.00 GiB"):
         gate.run(lambda: None, est_bytes=3 * GB, label="train llama")
     assert gate.run(lambda: 42, est_bytes=GB) == 42
 
@@ -37,18 +37,18 @@ def test_concurrent_jobs_queue_in_order_and_see_their_place():
     for n, name in enumerate(names):
         threads.append(threading.Thread(target=submit, args=(name,)))
         threads[-1].start()
-        _until(lambda n=n: len(gate.status().waiting) == n and gate.status().running == ("first",))
-    assert gate.status().waiting == ("a", "b", "c") and gate.status().in_use_bytes == GB
+        _until(lambda n=n: gate.status().waiting == n and gate.status().running == 1)
+    assert gate.status().waiting == 3 and gate.status().in_use_bytes == GB
     for n, name in enumerate(names):
         go[name].set()  # finish the running job; the next in line starts
         if n + 1 < len(names):
-            _until(lambda n=n: gate.status().running == (names[n + 1],))
+            _until(lambda n=n: order[-1] == names[n + 1])
             _until(lambda n=n: all(places[w][-1] == i + 1 for i, w in enumerate(names[n + 2:])))
     for t in threads:
         t.join(5)
     assert order == names
     assert places == {"first": [], "a": [1], "b": [2, 1], "c": [3, 2, 1]}
-    assert gate.status() == type(gate.status())(10 * GB, 0, (), ())
+    assert gate.status() == type(gate.status())(10 * GB, 0, 0, 0)
 
 
 def test_budget_admits_jobs_side_by_side_only_while_they_fit():
@@ -88,7 +88,7 @@ def test_out_of_memory_is_caught_reported_and_the_gate_keeps_serving(error):
     err = caught.value
     assert err.error_type == type(error).__name__ and err.label == "fine-tune tiny-llama"
     assert "ran out of memory" in str(err) and "memory was freed" in str(err)
-    assert gate.status().running == () and gate.status().in_use_bytes == 0
+    assert gate.status().running == 0 and gate.status().in_use_bytes == 0
     assert gate.run(lambda: "still serving", est_bytes=GB) == "still serving"
 
 
@@ -96,8 +96,34 @@ def test_other_errors_pass_through_and_free_the_slot():
     gate = AdmissionGate(budget_bytes=GB)
     with pytest.raises(ZeroDivisionError):
         gate.run(lambda: 1 / 0, est_bytes=1)
-    assert gate.status().running == ()
+    assert gate.status().running == 0
     assert not is_out_of_memory(ValueError("out of range"))
+
+
+def test_a_waiting_job_can_be_cancelled_and_leaves_the_line():
+    gate = AdmissionGate(budget_bytes=GB)
+    release, cancel, outcome = threading.Event(), threading.Event(), []
+    first = threading.Thread(target=gate.run, args=(lambda: release.wait(5), 1))
+    first.start()
+    _until(lambda: gate.status().running == 1)
+
+    def waiter():
+        try:
+            with gate.admit(1, "second", cancel=cancel):
+                outcome.append("ran")
+        except JobCancelled:
+            outcome.append("cancelled")
+
+    second = threading.Thread(target=waiter)
+    second.start()
+    _until(lambda: gate.status().waiting == 1)
+    cancel.set()
+    gate.wake()
+    second.join(5)
+    assert outcome == ["cancelled"] and gate.status().waiting == 0
+    release.set()
+    first.join(5)
+    assert gate.status().running == 0
 
 
 def test_one_gate_per_process():

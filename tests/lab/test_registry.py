@@ -10,6 +10,7 @@ BASE_PARAMS = {
     "llama-2-7b": 6_738_415_616,
     "llama-3-8b": 8_030_261_248,
     "mistral-7b": 7_241_732_096,
+    "llama-3.2-1b": 1_235_814_400,  # the model card's 1.23B; tied embeddings counted once
     "llama-3-70b": 70_553_706_496,
     "qwen2.5-7b": 7_615_616_512,
     "gemma-2-9b": 9_241_705_984,

@@ -122,7 +122,7 @@ def test_settings_validation_says_how_to_fix():
     problems = bad.validate()
     assert len(problems) == 5
     assert "try 8 or 16" in problems[0] and "lora_alpha = r" in problems[1]
-    assert "all-linear" in problems[2] and "0.05" in problems[3] and "lora_only" in problems[4]
+    assert "0.05" in problems[2] and "lora_only" in problems[3] and "all-linear" in problems[4]
     with pytest.raises(LoraSettingsError):
         bad.check()
     assert LoraSettings().validate() == []

@@ -22,26 +22,8 @@ from live_server import wait_idle
 from page_checks import open_with, problems
 from url_params import PIXEL
 
-LAB_84 = pytest.mark.xfail(strict=True, reason="issue 8.4, lab13 branch")
-# The cases that fail today because the Lab's presets are not validated by the settings'
-# ranges (issue 8.4, being fixed on the lab13 branch). strict: each turns red the moment
-# it passes, so the marks come off at the merge.
-_OUT_OF_RANGE = ("minus-one", "zero", "large")
-_NOT_FINITE_OR_OUT = ("huge", "minus-one", "large", "1e308", "nan", "inf")  # "huge" parses as inf
-ISSUE_8_4 = {
-    *((page, "r", vid) for page in ("lab_build", "lab_train", "lab_rank") for vid in _OUT_OF_RANGE),
-    *((page, "alpha", vid) for page in ("lab_build", "lab_train") for vid in (*_NOT_FINITE_OR_OUT, "zero")),
-    *(("lab_rank", "alpha", vid) for vid in _OUT_OF_RANGE),
-    *((page, "dropout", vid) for page in ("lab_build", "lab_train")
-      for vid in (*_NOT_FINITE_OR_OUT, "fraction")),
-    *(("lab_train", "steps", vid) for vid in _OUT_OF_RANGE),
-}
-
-
 def _case(page: str, name: str, vid: str, value: str):
-    stem = Path(page).stem
-    marks = [LAB_84] if (stem, name, vid) in ISSUE_8_4 else []
-    return pytest.param(page, name, value, id=f"{stem}-{name}-{vid}", marks=marks)
+    return pytest.param(page, name, value, id=f"{Path(page).stem}-{name}-{vid}")
 
 
 CASES = [_case(*c) for c in url_params.cases()]

@@ -45,8 +45,16 @@ def pages(signs_in: bool = False) -> list[str]:
 
 
 def params_read(page: str) -> dict[str, str]:
-    """Parameter name -> kind ("number", "bool" or "text") for every parameter ``page`` can read."""
+    """Parameter name -> kind ("number", "bool" or "text") for every parameter ``page`` can read.
+
+    Read from the code the page runs; a Lab page's presets come from its Settings, which the
+    Lab states once (``lab.panels.url_parameters``), so they are taken from there too.
+    """
+    from studyapp.lab import panels
+
     found: dict[str, str] = {}
+    if page in {p.view for p in panels.PANELS}:
+        found.update(panels.url_parameters(page))
     for node in _code_run(page):
         for sub in ast.walk(node):
             name, kind = _read_in(sub)
