@@ -53,17 +53,17 @@ def test_read_drill_quiz_note_reload_restart(server, page):
 
     # Fast Drill: flip by tapping the card, rate with the button that shows the interval.
     page.get_by_role("tab", name="Fast Drill").click()
-    left(page, len(unit.cards), 0, 0).wait_for()
+    left(page, _new_today(unit), 0, 0).wait_for()
     page.locator(".st-key-drill-card").click()
     page.get_by_text(unit.cards[0].back[:40]).wait_for()
     button(page, "drill-rate-3").click()
-    left(page, len(unit.cards) - 1, 1, 0).wait_for()  # Good on a new card: its 10-minute step
+    left(page, _new_today(unit) - 1, 1, 0).wait_for()  # Good on a new card: its 10-minute step
 
     # Keyboard as in Anki: space flips, 4 rates Easy.
     page.keyboard.press(" ")
     page.locator(".st-key-drill-rate-4").wait_for()
     page.keyboard.press("4")
-    left(page, len(unit.cards) - 2, 1, 0).wait_for()
+    left(page, _new_today(unit) - 2, 1, 0).wait_for()
 
     # Knowledge Check: answer the first question and see the explanation.
     first = unit.questions[0]
@@ -91,7 +91,7 @@ def test_read_drill_quiz_note_reload_restart(server, page):
     assert srs.load_state(store, "local", unit.cards[1].key).reps == 1
     assert quiz.latest_results(store, "local", UNIT) == {first.key: True}
     page.get_by_role("tab", name="Fast Drill").click()
-    left(page, len(unit.cards) - 2, 1, 0).wait_for()
+    left(page, _new_today(unit) - 2, 1, 0).wait_for()
 
 
 def _answer_first_question(page, question) -> None:
@@ -127,7 +127,7 @@ def test_sigkill_right_after_each_write_loses_nothing(server, page):
     page.get_by_role("tab", name="Fast Drill").click()
     button(page, "drill-flip").click()
     button(page, "drill-rate-1").click()
-    left(page, len(unit.cards) - 1, 1, 0).wait_for()
+    left(page, _new_today(unit) - 1, 1, 0).wait_for()
     server.kill()
     assert srs.load_state(db_now(server), "local", unit.cards[0].key).reps == 1
 
@@ -153,3 +153,10 @@ def test_switching_page_mid_typing_keeps_the_note(server, page):
     open_unit(page, server)  # a plain reload neither empties nor duplicates it
     assert scratchpad(page).input_value() == "typed, then left at once"
     assert [r.text for r in notes.revisions(db_now(server), "local", UNIT)] == ["typed, then left at once"]
+
+
+def _new_today(unit) -> int:
+    """The unit's new cards the drill offers today: all of them, up to the daily limit."""
+    from studyapp.core import srs
+
+    return min(len(unit.cards), srs.NEW_CARDS_PER_DAY)

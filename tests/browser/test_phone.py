@@ -81,7 +81,7 @@ def test_a_phone_journey_through_home_a_unit_its_drill_quiz_and_notes(server, ph
     easy.wait_for()
     assert on_first_screen(easy), box(easy)
     easy.tap()
-    phone.get_by_text(f"Left in this session: {len(unit.cards) - 1} new · 0 learning · 0 due").wait_for()
+    phone.get_by_text(f"Left in this session: {_new_today(unit) - 1} new · 0 learning · 0 due").wait_for()
     assert no_sideways_scroll(phone)
 
     # The quiz by touch: the checked answer is marked where the student can see it.
@@ -109,3 +109,10 @@ def test_a_phone_journey_through_home_a_unit_its_drill_quiz_and_notes(server, ph
     phone.locator(".st-key-drill-card").wait_for()
     assert on_first_screen(phone.locator(".st-key-drill-flip").get_by_role("button"))
     assert no_sideways_scroll(phone)
+
+
+def _new_today(unit) -> int:
+    """The unit's new cards the drill offers today: all of them, up to the daily limit."""
+    from studyapp.core import srs
+
+    return min(len(unit.cards), srs.NEW_CARDS_PER_DAY)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
+from studyapp.core import srs
 from playwright.sync_api import expect
 
 from a11y import low_contrast, tab_stops
@@ -115,6 +117,7 @@ def test_the_sidebar_marks_only_the_current_unit_and_ellipsises_long_titles(stud
 def test_keyboard_only_study_flips_rates_undoes_and_goes_on(study_server, page, course_copy):
     """Issue 8.10: Space flips the first card right after the Fast Drill tab is clicked."""
     unit = course_copy[1].unit(UNIT)
+    new = min(len(unit.cards), srs.NEW_CARDS_PER_DAY)  # today's new cards: the daily limit caps them
     open_unit(page, study_server)
     page.get_by_role("tab", name="Fast Drill").click()
     visible_button(page, "drill-flip").wait_for()
@@ -122,16 +125,16 @@ def test_keyboard_only_study_flips_rates_undoes_and_goes_on(study_server, page, 
     page.wait_for_function("window.__studyappDrillKeys === true")
     page.keyboard.press(" ")
     visible_button(page, "drill-rate-1").wait_for()
-    left(page, f"{len(unit.cards)} new · 0 learning · 0 due").wait_for()
+    left(page, f"{new} new · 0 learning · 0 due").wait_for()
     page.keyboard.press("1")  # Again
-    left(page, f"{len(unit.cards) - 1} new · 1 learning · 0 due").wait_for()
+    left(page, f"{new - 1} new · 1 learning · 0 due").wait_for()
     page.keyboard.press("u")  # undo: the card is back, new again
-    left(page, f"{len(unit.cards)} new · 0 learning · 0 due").wait_for()
+    left(page, f"{new} new · 0 learning · 0 due").wait_for()
     assert visible_button(page, "drill-undo").is_disabled()  # nothing left to undo
     page.keyboard.press(" ")
     visible_button(page, "drill-rate-3").wait_for()
     page.keyboard.press("3")
-    left(page, f"{len(unit.cards) - 1} new · 1 learning · 0 due").wait_for()
+    left(page, f"{new - 1} new · 1 learning · 0 due").wait_for()
 
     # The quiz by keyboard: after "Check answer", Enter goes to the next question.
     page.get_by_role("tab", name="Knowledge Check").click()
