@@ -43,6 +43,15 @@ def course():
 
 
 @pytest.fixture
+def app_env(tmp_path, monkeypatch) -> Path:
+    """The app, as AppTest runs it, on a fresh database in tmp_path and the bundled course; the db path."""
+    db = tmp_path / "app.sqlite3"
+    monkeypatch.setenv("STUDYAPP_DB", str(db))
+    monkeypatch.setenv("STUDYAPP_CONTENT", str(CONTENT))
+    return db
+
+
+@pytest.fixture
 def content_copy(tmp_path) -> Path:
     """A writable copy of the bundled course, for tests that break a unit on purpose."""
     target = tmp_path / "content"

@@ -17,10 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "app.sqlite3"))
-    monkeypatch.setenv("STUDYAPP_CONTENT", str(ROOT / "content"))
-    return tmp_path / "app.sqlite3"
+def _every_test_on_a_fresh_database(app_env):
+    return app_env
 
 
 def db(app_env, now=None):

@@ -20,10 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def lab_env(tmp_path, monkeypatch):
+def lab_env(app_env, monkeypatch):
     """A fresh database, and a fresh job runner and gate per test, so queues and results never leak."""
-    monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "lab.sqlite3"))
-    monkeypatch.setenv("STUDYAPP_CONTENT", str(ROOT / "content"))
     monkeypatch.setattr(jobs, "_JOBS", jobs.LocalJobs(device.AdmissionGate(8 * GIB)))
 
 

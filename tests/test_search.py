@@ -125,12 +125,6 @@ def test_escaping_flattens_lines_and_nul():
     assert escape_markdown("a\n# b\r\n\x00") == "a \\# b \ufffd"
 
 
-@pytest.fixture
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "app.sqlite3"))
-    monkeypatch.setenv("STUDYAPP_CONTENT", str(CONTENT))
-
-
 def _markdown_sources(at) -> list[str]:
     kinds = ("markdown", "caption", "info", "warning", "error", "title")
     return [e.value for kind in kinds for e in getattr(at, kind)]
