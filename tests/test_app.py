@@ -158,7 +158,7 @@ def test_the_new_card_limit_is_the_reason_given_everywhere_and_can_be_raised(app
     at.button(key="drill-flip").click().run()
     at.button(key="drill-rate-4").click().run()
     page = texts(at)
-    held = f"so {len(unit.cards) - 1} unseen cards wait. The limit resets at midnight UTC, in "
+    held = f"so {len(unit.cards) - 1} unseen cards wait. The limit resets at 04:00 UTC, in "  # the student's day
     assert "No more cards for now." in page and held in page
     assert "Today's limit of 1 new card is reached" in page
     nudge = next(i.value for i in at.info if "Every card offered today is done." in i.value)

@@ -221,7 +221,8 @@ def _begin_quiz(key: str, unit_slug: str, keys: list[str] | None = None) -> str 
     unit = course.unit(unit_slug) if unit_slug else None
     scope = [c.key for c in (unit.cards if unit else course.cards)]
     try:
-        chosen = keys or quiz.quiz_queue(store, context.scheduler(), user, scope, now)
+        chosen = (quiz.askable(store, user, keys, now) if keys
+                  else quiz.quiz_queue(store, context.scheduler(), user, scope, now))
     except StoreError as exc:
         st.session_state[f"{key}-quiz-error"] = str(exc)
         return None

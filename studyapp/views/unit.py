@@ -31,8 +31,8 @@ if unit is None:
 store, user, now = context.store(), context.current_user(), context.now()
 nav.mark_current_unit(unit.slug)
 # Read after every callback of this run (a rating, a tick, an answer), so each figure includes it.
-per_day = context.new_cards_per_day()
-stats = guard.read(lambda: progress.unit_progress(store, user, unit, now, new_per_day=per_day),
+settings = guard.read(context.study_settings, what="your study settings")
+stats = guard.read(lambda: progress.unit_progress(store, user, unit, now, **context.limits(settings)),
                    what="your progress in this unit", fallback=None)
 
 st.title(unit.title)
@@ -116,7 +116,7 @@ with main:
         st.caption("Flip each card, then rate how well you recalled it.")
         drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
     with tab_quiz:
-        nudge = nudges.quiz_nudge(stats.queue, now) if stats else None
+        nudge = nudges.quiz_nudge(stats.queue, now, study_day=context.study_day(settings)) if stats else None
         quiz_panel(unit.slug, list(unit.questions), nudge=nudge)
 
 with side:
