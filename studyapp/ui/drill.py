@@ -82,7 +82,7 @@ def drill(cards: list[Card], scope: str, quiz_hint: bool = False) -> None:
             return
     _remaining(queue)
     by_key = {c.key: c for c in cards}
-    _card_face(by_key[session.current], session.flipped, session.lapses)
+    card_face(by_key[session.current], session.flipped, session.lapses)
     _controls(session, scope, store, user, by_key[session.current])
     _card_actions(session, scope, store, user)
     keys.shortcuts()
@@ -106,7 +106,9 @@ def _show_card(session: DrillSession, store, user: str, card_key: str, now) -> N
     session.flag = card_control.controls(store, user).get(card_key, card_control.Control(card_key)).flag
 
 
-def _card_face(card: Card, flipped: bool, lapses: int = 0) -> None:
+def card_face(card: Card, flipped: bool, lapses: int = 0) -> None:
+    """The card, front and (once flipped) back; keyed as the shortcuts and the style sheet expect
+    (the cram session draws its cards with it too: only one of the two is on a page at a time)."""
     with st.container(border=True, key="drill-card"):
         st.caption("QUESTION")
         with st.container(key="drill-front"):

@@ -12,7 +12,7 @@ import streamlit as st
 from studyapp.core import nudges, progress, reading
 from studyapp.core.content import Unit
 from studyapp.core.mastery import MASTERY_HELP
-from studyapp.ui import anchors, context, explainers, guard, nav
+from studyapp.ui import anchors, context, cram, explainers, guard, nav
 from studyapp.ui.buddy import panel as buddy_panel
 from studyapp.ui.drill import drill
 from studyapp.ui.quiz_panel import quiz_panel
@@ -114,7 +114,9 @@ with main:
     with tab_drill:
         st.subheader("Active recall", anchor=False)
         st.caption("Flip each card, then rate how well you recalled it.")
-        drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
+        if not cram.panel(list(unit.cards), scope=unit.slug):  # a cram session takes the drill's place
+            drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
+            cram.offer(list(unit.cards), scope=unit.slug)
     with tab_quiz:
         nudge = nudges.quiz_nudge(stats.queue, now, study_day=context.study_day(settings)) if stats else None
         quiz_panel(unit.slug, list(unit.questions), nudge=nudge)
