@@ -105,6 +105,28 @@ def counted_reviews(history: History) -> int:
                if (at - before[0]).days > 0)
 
 
+# The same count in SQLite, for the Settings page (no history read into Python): gaps in whole
+# milliseconds, so a gap of exactly one day counts as fsrs's timedelta.days does.
+_COUNT_SQL = """
+select count(*) as n from (
+  select row_number() over w as i,
+         cast(round((julianday(l.reviewed_at) - julianday(lag(l.reviewed_at) over w)) * 86400000) as integer) as ms
+  from review_log l left join card_control c on c.user_id = l.user_id and c.card_key = l.card_key
+  where l.user_id = ? and (c.reset_at is null or l.reviewed_at > c.reset_at)
+  window w as (partition by l.card_key order by l.reviewed_at, l.id)
+) where i <= ? and ms >= 86400000
+"""
+
+
+def count_reviews(store: Store, user_id: str) -> int:
+    """:func:`counted_reviews` of the student's history, counted by SQLite.
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    return store.query(_COUNT_SQL, (user_id, MAX_SEQ_LEN))[0]["n"]
+
+
 def predictions(history: History, parameters) -> list[tuple[float, int]]:
     """(predicted recall, recalled 0/1) at every counted review, replayed as fsrs.optimizer does
     (its default steps; retention does not change a prediction)."""

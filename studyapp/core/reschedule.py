@@ -15,6 +15,7 @@ from datetime import datetime
 from fsrs import Card as FsrsCard
 from fsrs import Rating, ReviewLog, Scheduler
 
+from studyapp.core import srs, study_settings
 from studyapp.core.store import Store
 
 
@@ -54,3 +55,21 @@ def reschedule_in(db, user_id: str, scheduler: Scheduler) -> int:
                     user_id, key))
         changed += 1
     return changed
+
+
+def save_settings(store: Store, user_id: str, settings: study_settings.StudySettings, now: datetime, *,
+                  reschedule_cards: bool = False) -> int:
+    """Save the student's ``settings`` and, when asked, reschedule their cards
+    with the scheduler those settings build, in one transaction. Returns the cards rescheduled.
+
+    Anki does not reschedule on a change of retention unless asked ("Reschedule cards on
+    change"): the new retention then applies from each card's next review.
+
+    Raises:
+        SettingsError: a value does not validate (nothing is saved).
+        StoreError: nothing was saved.
+    """
+    settings.checked()
+    with store.writing("save your study settings to") as db:
+        study_settings.save_in(db, user_id, settings, now)
+        return reschedule_in(db, user_id, srs.scheduler_for(settings)) if reschedule_cards else 0

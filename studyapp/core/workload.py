@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
+from studyapp.core import card_control, srs
+from studyapp.core.store import Store
 from studyapp.core.study_day import StudyDay
 
 HORIZON_DAYS = 30
@@ -105,3 +107,21 @@ def _count(at: datetime, counts: list[int], study_day: StudyDay, today) -> None:
     index = (study_day.day_of(at) - today).days
     if 0 <= index < len(counts):
         counts[index] += 1
+
+
+def for_student(store: Store, user_id: str, card_keys: list[str], settings, now: datetime,
+                study_day: StudyDay) -> Workload:
+    """:func:`estimate` for a student's cards of ``card_keys`` under ``settings`` (a ``StudySettings``,
+    saved or not yet): their studied cards from their states, their unseen ones as new cards;
+    suspended and buried cards left out.
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    held = card_control.held_out(store, user_id, now)
+    states = srs.load_states(store, user_id)
+    wanted = set(card_keys) - held
+    studied = [s.card for k, s in states.items() if k in wanted]
+    unseen = sum(1 for k in card_keys if k not in states and k not in held)
+    return estimate(studied, unseen, settings.new_per_day, srs.scheduler_for(settings, enable_fuzzing=False),
+                    now, study_day)
