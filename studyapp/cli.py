@@ -16,6 +16,7 @@ COMMANDS = (
     "studyapp.lab.cli",
     "studyapp.commands.users",
     "studyapp.commands.ask",
+    "studyapp.commands.srs",
 )
 
 

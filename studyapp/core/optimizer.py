@@ -66,6 +66,7 @@ class Fit:
     rmse_before: float  # RMSE (bins), 0..1
     rmse_after: float
     seconds: float  # wall time of the fit
+    rescheduled: int = 0  # cards rescheduled with the new parameters (0 when they were not saved)
 
     @property
     def improved(self) -> bool:
@@ -76,7 +77,8 @@ class Fit:
         return {"reviews": self.reviews, "improved": self.improved,
                 "parameters_before": list(self.parameters_before), "parameters_after": list(self.parameters_after),
                 "log_loss_before": self.log_loss_before, "log_loss_after": self.log_loss_after,
-                "rmse_bins_before": self.rmse_before, "rmse_bins_after": self.rmse_after, "seconds": self.seconds}
+                "rmse_bins_before": self.rmse_before, "rmse_bins_after": self.rmse_after, "seconds": self.seconds,
+                "rescheduled": self.rescheduled}
 
 
 def review_history(store: Store, user_id: str) -> History:
@@ -201,7 +203,8 @@ def optimize(store: Store, user_id: str, base: study_settings.StudySettings, now
         if result.improved:
             chosen = replace(settings, parameters=result.parameters_after)
             study_settings.save_in(db, user_id, chosen, now)
-            reschedule.reschedule_in(db, user_id, srs.scheduler_for(chosen, enable_fuzzing))
+            moved = reschedule.reschedule_in(db, user_id, srs.scheduler_for(chosen, enable_fuzzing))
+            result = replace(result, rescheduled=moved)
         db["optimizer_run"].insert(_run_row(user_id, result, now))
     return result
 

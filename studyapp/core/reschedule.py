@@ -58,7 +58,7 @@ def reschedule_in(db, user_id: str, scheduler: Scheduler) -> int:
 
 
 def save_settings(store: Store, user_id: str, settings: study_settings.StudySettings, now: datetime, *,
-                  reschedule_cards: bool = False) -> int:
+                  reschedule_cards: bool = False, enable_fuzzing: bool = True) -> int:
     """Save the student's ``settings`` and, when asked, reschedule their cards
     with the scheduler those settings build, in one transaction. Returns the cards rescheduled.
 
@@ -72,4 +72,6 @@ def save_settings(store: Store, user_id: str, settings: study_settings.StudySett
     settings.checked()
     with store.writing("save your study settings to") as db:
         study_settings.save_in(db, user_id, settings, now)
-        return reschedule_in(db, user_id, srs.scheduler_for(settings)) if reschedule_cards else 0
+        if not reschedule_cards:
+            return 0
+        return reschedule_in(db, user_id, srs.scheduler_for(settings, enable_fuzzing))
