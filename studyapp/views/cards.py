@@ -13,7 +13,7 @@ from studyapp.core import card_control, card_table, nudges, srs
 from studyapp.core.study_day import zone_label
 from studyapp.ui import context, guard
 
-SLOT, TABLE, SHOWN = "cards", "cards-table", "cards-shown"
+SLOT, TABLE = "cards", "cards-table"
 course = context.course()
 store, user, now = context.store(), context.current_user(), context.now()
 settings = guard.read(context.study_settings, what="your study settings")
@@ -36,7 +36,6 @@ with st.container(horizontal=True, key="cards-filters", gap="small"):
     show = st.selectbox("Show", card_table.SHOW, key="cards-show",
                         index=card_table.SHOW.index(wanted_show) if wanted_show in card_table.SHOW else 0)
 shown = card_table.select(found, now, text=text, unit=unit, states=tuple(chosen_states), show=show)
-st.session_state[SHOWN] = [r.key for r in shown]  # what the selection's row numbers refer to
 
 
 def _table(rows: list[card_table.CardRow]) -> list[dict]:
@@ -59,12 +58,11 @@ event = st.dataframe(
         "recall now": st.column_config.NumberColumn(format="%.0f%%", help="Predicted probability of recall now"),
         "card": st.column_config.TextColumn(width="large"),
     })
-selected = [st.session_state[SHOWN][i] for i in event.selection.rows if i < len(st.session_state[SHOWN])]
+# A new selection reruns the page, so the buttons below always carry the cards selected now.
+selected = [shown[i].key for i in event.selection.rows if i < len(shown)]
 
 
-def _act(what: str, flag: int = 0) -> None:
-    picked = [st.session_state[SHOWN][i] for i in st.session_state[TABLE].selection.rows
-              if i < len(st.session_state[SHOWN])]
+def _act(what: str, picked: list[str], flag: int = 0) -> None:
     when = context.now()
     calls = {
         "suspend": lambda: card_control.suspend(store, user, picked, when),
@@ -89,13 +87,13 @@ with st.container(horizontal=True, key="cards-actions", gap="small"):
     for what, icon in (("suspend", "pause_circle"), ("unsuspend", "play_circle"), ("bury", "bedtime"),
                        ("unbury", "wb_sunny")):
         st.button(what.capitalize(), key=f"cards-{what}", icon=f":material/{icon}:", disabled=none,
-                  on_click=_act, args=(what,))
+                  on_click=_act, args=(what, selected))
     with st.popover("Flag", icon=":material/flag:", disabled=none, key="cards-flag-menu"):
         for number, name in card_control.FLAGS.items():
             st.button("No flag" if number == 0 else name.capitalize(), key=f"cards-flag-{number}",
-                      on_click=_act, args=("flag", number))
+                      on_click=_act, args=("flag", selected, number))
     with st.popover("Reset", icon=":material/restart_alt:", disabled=none, key="cards-reset-menu"):
         st.markdown(f"Make {nudges.plural(len(selected), 'card')} new again? What FSRS knows of them "
                     "(stability, difficulty, due date, reps and lapses) is deleted; your review log "
                     "keeps their history. This cannot be undone.")
-        st.button("Reset to new", key="cards-reset", type="primary", on_click=_act, args=("reset",))
+        st.button("Reset to new", key="cards-reset", type="primary", on_click=_act, args=("reset", selected))

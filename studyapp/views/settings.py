@@ -131,16 +131,20 @@ st.caption("FSRS's default parameters come from many people's reviews. With enou
            "optimizer fits them to your memory; the new ones are saved only if they predict your reviews "
            "better, and then your cards are rescheduled with them.")
 guard.pending(FIT_SLOT)
+if "settings-fit-problem" in st.session_state:
+    st.error(st.session_state.pop("settings-fit-problem"), icon=":material/block:")
 counted = guard.read(lambda: optimizer.count_reviews(store, user), what="your review history", fallback=None)
 if counted is not None and counted < optimizer.MIN_REVIEWS:
     st.info(str(optimizer.NotEnoughReviews(counted)), icon=":material/hourglass_top:")
 if st.button("Optimize my scheduler", key="settings-optimize", icon=":material/auto_fix_high:",
              disabled=counted is None or counted < optimizer.MIN_REVIEWS):
     with st.spinner(f"Fitting FSRS to your {counted} reviews (a few seconds, about a minute for 5,000)…"):
-        fit = guard.action(FIT_SLOT, lambda: optimizer.optimize(store, user, base, context.now()),
-                           headline="Your scheduler was not optimized.", then="Press the button again to retry.")
-    if fit is guard.FAILED:
-        st.rerun()
+        try:
+            guard.action(FIT_SLOT, lambda: optimizer.optimize(store, user, base, context.now()),
+                         headline="Your scheduler was not optimized.", then="Press the button again to retry.")
+        except optimizer.NotEnoughReviews as exc:  # reviews undone in another tab since the page was drawn
+            st.session_state["settings-fit-problem"] = str(exc)
+    st.rerun()  # draw the page again from the saved result: parameters, rescheduled cards, workload
 last = guard.read(lambda: optimizer.latest_run(store, user), what="your last optimization", fallback=None)
 if last:
     kept = last["log_loss_after"] < last["log_loss_before"]
