@@ -10,6 +10,7 @@ so each one after a card's first is one the optimizer learns from.
 
 from __future__ import annotations
 
+import heapq
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,18 +39,20 @@ def _pick(rng: random.Random, weighted) -> Rating:
     return rng.choices([r for r, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def history(reviews: int, *, cards: int, start: datetime, seed: int = 0,
-            parameters=GENERATING) -> list[Review]:
-    """``reviews`` reviews of ``cards`` cards, time-ordered, from ``start`` on."""
+def history(reviews: int, *, cards: int, start: datetime, seed: int = 0, parameters=GENERATING,
+            desired_retention: float = 0.9, new_per_day: int = 5) -> list[Review]:
+    """``reviews`` reviews of ``cards`` cards, time-ordered, from ``start`` on (``new_per_day`` cards
+    started a day; the app schedules for ``desired_retention``)."""
     rng = random.Random(seed)
-    app = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    app = Scheduler(desired_retention=desired_retention, learning_steps=(), relearning_steps=(),
+                    enable_fuzzing=False)
     memory = Scheduler(parameters=parameters, learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-    # Cards start a few a day; each then comes back when the app schedules it.
-    pending = [(start + timedelta(days=i // 5, minutes=i), f"sim/c{i}", None, None) for i in range(cards)]
+    # Cards start a few a day; each then comes back when the app schedules it. (when, card number, ...)
+    pending = [(start + timedelta(days=i // new_per_day, minutes=i), i, None, None) for i in range(cards)]
     made = []
     while len(made) < reviews and pending:
-        pending.sort(key=lambda p: p[0])
-        at, key, shown, known = pending.pop(0)
+        at, number, shown, known = heapq.heappop(pending)
+        key = f"sim/c{number}"
         if shown is None:
             rating, shown, known = _pick(rng, FIRST_RATINGS), Card(card_id=1, due=at), Card(card_id=1, due=at)
         else:
@@ -60,7 +63,7 @@ def history(reviews: int, *, cards: int, start: datetime, seed: int = 0,
         before = None if shown.last_review is None else shown
         made.append(Review(key, rating, at, rng.randint(2000, 9000), before, after))
         # The student comes back at the due time, at a random hour of that day.
-        pending.append((after.due + timedelta(hours=rng.uniform(0, 8)), key, after, known))
+        heapq.heappush(pending, (after.due + timedelta(hours=rng.uniform(0, 8)), number, after, known))
     return made
 
 
@@ -70,9 +73,13 @@ def store_rows(made: list[Review], user_id: str) -> tuple[list[dict], list[dict]
 
     last: dict[str, tuple[Review, int, int]] = {}
     first: dict[str, datetime] = {}
+    recall: dict[str, float] = {}  # the longest gap (days) a passed review spanned (migration 4's column)
     logs = []
     for r in made:
         first.setdefault(r.card_key, r.at)
+        if r.card_before is not None and r.rating != Rating.Again:
+            gap = (r.at - r.card_before.last_review).total_seconds() / 86400
+            recall[r.card_key] = max(recall.get(r.card_key, 0.0), gap)
         _, reps, lapses = last.get(r.card_key, (None, 0, 0))
         lapsed = r.card_before is not None and r.rating == Rating.Again
         snapshot = (json.dumps({"card": r.card_before.to_dict(), "reps": reps, "lapses": lapses})
@@ -81,7 +88,8 @@ def store_rows(made: list[Review], user_id: str) -> tuple[list[dict], list[dict]
                      "reviewed_at": r.at.isoformat(), "duration_ms": r.duration_ms,
                      "state_before": int(r.card_before.state) if r.card_before else 0,
                      "interval_days": (r.card_after.due - r.at).total_seconds() / 86400,
-                     "card_before": snapshot})
+                     "card_before": snapshot,
+                     "stability_before": r.card_before.stability if r.card_before else None})
         last[r.card_key] = (r, reps + 1, lapses + int(lapsed))
     states = []
     for key, (r, reps, lapses) in last.items():
@@ -90,7 +98,7 @@ def store_rows(made: list[Review], user_id: str) -> tuple[list[dict], list[dict]
                        "due": card.due.isoformat(), "state": int(card.state), "stability": card.stability,
                        "difficulty": card.difficulty, "reps": reps, "lapses": lapses,
                        "first_reviewed_at": first[key].isoformat(), "last_reviewed_at": r.at.isoformat(),
-                       "longest_recall_days": 0.0})
+                       "longest_recall_days": recall.get(key, 0.0)})
     return states, logs
 
 

@@ -115,7 +115,14 @@ def test_statistics_are_each_students_own(two_students, course):
     assert not ada.exception
     assert metrics(ada)["Reviews today"] == "3" and metrics(ada)["Time today"] == "0.3 min"
     assert metrics(ada)["Studied cards"] == f"1 / {len(course.cards)}"
-    assert len(ada.get("plotly_chart")) == 8
+    drawn = {}
+    for tab in [t.label for t in ada.tabs]:  # only the open tab is drawn
+        ada.session_state["stats-tabs"] = tab
+        ada.run()
+        assert not ada.exception
+        drawn[tab] = len(ada.get("plotly_chart"))
+    assert drawn == {"True retention": 1, "Reviews and time": 2, "Forecast and calendar": 2, "Your cards": 3}
+    ada.session_state["stats-tabs"] = "True retention"
     ada.selectbox(key="stats-scope").set_value("qlora").run()
     assert not ada.exception and metrics(ada)["Reviews today"] == "0"  # the card is in unit 1
     ada.segmented_control(key="stats-grouping").set_value("month").run()
@@ -223,6 +230,10 @@ def test_cramming_a_unit_never_changes_its_schedule(db, course):
     at.button(key="drill-rate-1").click().run()  # Again: wrong lately
     store = opened(db)
     before = store.query("select * from card_state"), store.query("select * from review_log")
+    assert not [b for b in at.button if b.key == "cram-start"]  # drawn only once the student opens it
+    at.session_state["cram-offer-lora-basics"] = True  # open "Review this unit now"
+    at.run()
+    assert "Only the ones you got wrong lately (1)" in at.radio(key="cram-which-lora-basics").options
     at.radio(key="cram-which-lora-basics").set_value(cram.WRONG).run()
     at.button(key="cram-start").click().run()
     assert "Cramming this unit** · 1 left of 1" in texts(at) and unit.cards[0].front in texts(at)

@@ -358,7 +358,11 @@ def test_coming_back_offers_the_questions_missed_last_time(app_env, course, now)
     ("views/unit.py", {"unit": "lora-basics"}, "card_state"),
     ("views/unit.py", {"unit": "lora-basics"}, "quiz_run"),
     ("views/unit.py", {"unit": "lora-basics"}, "reading"),
-], ids=["home", "review", "unit-cards", "unit-quiz", "unit-reading"])
+    ("views/unit.py", {"unit": "lora-basics"}, "card_control"), ("views/stats.py", {}, "review_log"),
+    ("views/cards.py", {}, "card_control"), ("views/settings.py", {}, "study_settings"),
+    ("views/settings.py", {}, "optimizer_run"),
+], ids=["home", "review", "unit-cards", "unit-quiz", "unit-reading", "unit-controls", "stats", "cards",
+        "settings", "settings-optimizer"])
 def test_a_read_the_store_refuses_is_one_message_not_a_traceback(app_env, page, query, table):
     import sqlite3
 
@@ -380,9 +384,11 @@ def test_study_pages_meet_store_errors_only_through_the_guard():
     """One helper, one message shape: no study page or widget catches StoreError itself."""
     import ast
 
-    study = [ROOT / "studyapp" / "views" / f for f in ("home.py", "unit.py", "review.py")]
+    study = [ROOT / "studyapp" / "views" / f for f in ("home.py", "unit.py", "review.py", "stats.py", "cards.py",
+                                                          "settings.py")]
     study += [ROOT / "studyapp" / "ui" / f for f in ("drill.py", "quiz_panel.py", "nav.py", "explainers.py",
-                                                       "charts.py", "levels.py", "keys.py", "anchors.py")]
+                                                       "charts.py", "levels.py", "keys.py", "anchors.py", "cram.py",
+                                                       "leeches.py", "stats_charts.py")]
     offenders = []
     for path in study:
         for node in ast.walk(ast.parse(path.read_text())):

@@ -23,7 +23,7 @@ def log(store, key, rating, at, state_before=2, stability=5.0, ms=4000, user="lo
     with store.writing("fill") as db:
         db["review_log"].insert({"user_id": user, "card_key": key, "rating": rating, "reviewed_at": at.isoformat(),
                                  "duration_ms": ms, "state_before": state_before, "interval_days": 1.0,
-                                 "card_before": snapshot})
+                                 "card_before": snapshot, "stability_before": stability if state_before else None})
 
 
 def test_true_retention_counts_review_state_cards_young_and_mature(store):
@@ -141,3 +141,28 @@ def test_a_higher_retention_implies_more_reviews_a_day():
         study_settings.StudySettings(desired_retention=r), False), now, UTC_MIDNIGHT).mean
         for r in (0.75, 0.85, 0.9, 0.95)]
     assert means == sorted(means) and means[-1] > 1.5 * means[0]
+
+
+def test_migration_5_fills_the_stability_before_each_review_from_the_log(store, scheduler):
+    from studyapp.core.store import open_store
+
+    review(store, scheduler, "u/a", srs.Rating.Easy, NOW - timedelta(days=30))
+    review(store, scheduler, "u/a", srs.Rating.Good, NOW - timedelta(days=22))
+    expected = [r["stability_before"] for r in store.query("select stability_before from review_log order by id")]
+    assert expected[0] is None and expected[1] == pytest.approx(8.2956)  # FSRS-6's Easy stability (w3)
+    with store.writing("make it a database from before migration 5") as db:
+        db.execute("drop index review_log_by_day")
+        db.execute("alter table review_log drop column stability_before")
+        for table in ("study_settings", "optimizer_run", "card_control", "cram_review"):
+            db.execute(f"drop table {table}")
+        db.execute("delete from schema_migrations where version = 5")
+    reopened = open_store(store.path)
+    try:
+        got = [r["stability_before"] for r in reopened.query("select stability_before from review_log order by id")]
+        assert got == expected
+        plan = " ".join(str(r) for r in reopened.query(
+            "explain query plan select date(reviewed_at) as d, sum(stability_before >= 21), sum(duration_ms) "
+            "from review_log where user_id = 'local' and card_key in (select value from json_each('[]')) group by d"))
+        assert "COVERING INDEX review_log_by_day" in plan  # no table row is read for the statistics
+    finally:
+        reopened.close()

@@ -175,6 +175,7 @@ def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, n
             "state_before": int(before.card.state) if before else 0,
             "interval_days": outcome.interval.total_seconds() / 86400,
             "card_before": _snapshot(before),
+            "stability_before": before.card.stability if before else None,  # for the Statistics page
         })
         if card_control.is_new_leech(before.lapses if before else 0, after.lapses):
             card_control.suspend_leech_in(db, user_id, card_key, now)

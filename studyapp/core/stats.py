@@ -175,15 +175,14 @@ def daily(store: Store, user_id: str, card_keys: list[str], study_day: StudyDay)
 
 
 _REVIEW, _MATURE = int(State.Review), mastery.MATURE_STABILITY_DAYS
+# Every column read here is in the index review_log_by_day (migration 5): no table row is read.
+_IS_MATURE = f"(state_before = {_REVIEW} and coalesce(stability_before, 0) >= {_MATURE})"
 REVIEW_COLUMNS = (
     "count(*) as n, coalesce(sum(duration_ms), 0) as ms,"
     f" sum(state_before = {_REVIEW}) as rs, sum(state_before = {_REVIEW} and rating >= 2) as rp,"
-    " sum(mature) as mat, sum(mature and rating >= 2) as matp"
+    f" sum({_IS_MATURE}) as mat, sum({_IS_MATURE} and rating >= 2) as matp"
 )
 CRAM_COLUMNS = "count(*) as n, coalesce(sum(duration_ms), 0) as ms"
-# The card's stability before the review is read from the log's snapshot only for review-state rows.
-_MATURE_SQL = (f"case when state_before = {_REVIEW} then coalesce(json_extract(card_before, '$.card.stability'), 0)"
-               f" >= {_MATURE} else 0 end")
 
 
 def _grouped(store: Store, table: str, columns: str, user_id: str, keys: str,
@@ -194,10 +193,8 @@ def _grouped(store: Store, table: str, columns: str, user_id: str, keys: str,
         return {}
     day_sql = study_day.sql_day("reviewed_at", datetime.fromisoformat(span["first"]),
                                 datetime.fromisoformat(span["last"]))
-    mature = f", {_MATURE_SQL} as mature" if table == "review_log" else ""
-    rows = store.query(
-        f"select day, {columns} from (select {day_sql} as day, *{mature} from {table} where user_id = ? "
-        "and card_key in (select value from json_each(?))) group by day", (user_id, keys))
+    rows = store.query(f"select {day_sql} as day, {columns} from {table} where user_id = ? "
+                       "and card_key in (select value from json_each(?)) group by day", (user_id, keys))
     return {date.fromisoformat(r["day"]): r for r in rows}
 
 

@@ -60,19 +60,25 @@ def panel(cards: list[Card], scope: str) -> bool:
 
 
 def offer(cards: list[Card], scope: str) -> None:
-    """The "Review this unit now" choice below the drill: all cards, or the ones wrong lately."""
+    """The "Review this unit now" choice below the drill: all cards, or the ones wrong lately.
+
+    Its contents are read and drawn only while it is open (opening it reruns the page), so the
+    drill's reruns do not pay for them.
+    """
+    box = st.expander(":material/bolt: Review this unit now (cram before the quiz)", key=f"cram-offer-{scope}",
+                      on_change="rerun")
+    if not box.open:
+        return
     store, user, now = context.store(), context.current_user(), context.now()
     unit_keys = [c.key for c in cards]
     day = guard.read(context.study_day, what="your study settings", fallback=None)
-    if day is None:
-        return
-    wrong = guard.read(lambda: cram.cram_cards(store, user, unit_keys, now, cram.WRONG, study_day=day),
-                       what="the cards you got wrong lately", fallback=None)
     every = guard.read(lambda: cram.cram_cards(store, user, unit_keys, now, cram.ALL, study_day=day),
-                       what="this unit's cards", fallback=None)
-    if wrong is None or every is None:
+                       what="this unit's cards", fallback=None) if day else None
+    wrong = guard.read(lambda: cram.cram_cards(store, user, unit_keys, now, cram.WRONG, study_day=day),
+                       what="the cards you got wrong lately", fallback=None) if every is not None else None
+    if wrong is None:
         return
-    with st.expander(":material/bolt: Review this unit now (cram before the quiz)", key="cram-offer"):
+    with box:
         st.caption(f"Run through the unit's cards once, whatever their schedule. {NOT_SCHEDULED}")
         choice = st.radio("Cards", (cram.ALL, cram.WRONG), key=f"cram-which-{scope}", horizontal=True,
                           format_func=lambda w: (f"All {nudges.plural(len(every), 'card')}" if w == cram.ALL

@@ -36,10 +36,6 @@ with st.container(horizontal=True, key="stats-metrics", gap="medium"):
     st.metric("Studied cards", f"{len(found.cards)} / {len(keys)}")
     st.metric("Mature", found.levels.get(mastery.Level.MATURE, 0), help=mastery.MASTERY_HELP)
 
-st.subheader("True retention", anchor=False)
-st.caption("Among reviews of cards in the review state (not new, not in learning steps): the share you "
-           "recalled (Hard, Good or Easy). Young and mature by the card's stability before the review "
-           f"(mature: {mastery.MATURE_STABILITY_DAYS:g} days or more).")
 
 
 def _cell(passed: int, total: int) -> str:
@@ -47,33 +43,42 @@ def _cell(passed: int, total: int) -> str:
     return "–" if share is None else f"{share:.1%} ({passed}/{total})"
 
 
-st.dataframe([{"period": r.label, "young": _cell(r.young_passed, r.young), "mature": _cell(r.mature_passed, r.mature),
-               "all": _cell(r.passed, r.total)} for r in found.retention_table()],
-             hide_index=True, key="stats-retention-table")
-grouping = st.segmented_control("Per", stats_mod.GROUPINGS, default="week", key="stats-grouping") or "week"
-chart_style.show(stats_charts.retention_figure(found.retention_series(grouping), found.desired_retention, grouping),
-                 key="stats-retention")
+def retention_tab() -> None:
+    st.caption("Among reviews of cards in the review state (not new, not in learning steps): the share you "
+               "recalled (Hard, Good or Easy). Young and mature by the card's stability before the review "
+               f"(mature: {mastery.MATURE_STABILITY_DAYS:g} days or more).")
+    st.dataframe([{"period": r.label, "young": _cell(r.young_passed, r.young),
+                   "mature": _cell(r.mature_passed, r.mature), "all": _cell(r.passed, r.total)}
+                  for r in found.retention_table()], hide_index=True, key="stats-retention-table")
+    grouping = st.segmented_control("Per", stats_mod.GROUPINGS, default="week", key="stats-grouping") or "week"
+    chart_style.show(stats_charts.retention_figure(found.retention_series(grouping), found.desired_retention,
+                                                   grouping), key="stats-retention")
 
-left, right = st.columns(2)
-with left:
+
+def reviews_tab() -> None:
     chart_style.show(stats_charts.reviews_figure(found.days, found.today), key="stats-reviews")
-with right:
     chart_style.show(stats_charts.time_figure(found.days, found.today), key="stats-time")
-left, right = st.columns(2)
-with left:
+
+
+def future_tab() -> None:
     chart_style.show(charts.forecast_figure(found.forecast), key="stats-forecast")
-with right:
     chart_style.show(charts.calendar_figure(stats_mod.activity(found), found.today, weeks=26, noun="review",
                                             title="Reviews a day (cram answers included), 26 weeks"),
                      key="stats-calendar")
 
-st.subheader("Your cards", anchor=False)
-levels.bar(found.levels, key="stats")
-left, middle, right = st.columns(3)
-with left:
+
+def cards_tab() -> None:
+    levels.bar(found.levels, key="stats")
     chart_style.show(stats_charts.stability_figure([c.stability for c in found.cards]), key="stats-stability")
-with middle:
     chart_style.show(stats_charts.difficulty_figure([c.difficulty for c in found.cards]), key="stats-difficulty")
-with right:
     chart_style.show(stats_charts.retrievability_figure([c.retrievability for c in found.cards]),
                      key="stats-retrievability")
+
+
+# Only the open tab is drawn (each figure costs about 20 ms on the server): a tab switch reruns.
+TABS = {"True retention": retention_tab, "Reviews and time": reviews_tab, "Forecast and calendar": future_tab,
+        "Your cards": cards_tab}
+for tab, draw in zip(st.tabs(list(TABS), key="stats-tabs", on_change="rerun"), TABS.values()):
+    if tab.open:
+        with tab:
+            draw()
