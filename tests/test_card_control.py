@@ -145,3 +145,18 @@ def test_controls_are_per_student(store, scheduler, now):
     card_control.suspend(store, "local", ["u/a"], now)
     assert srs.due_queue(store, "bob", ["u/a"], now) == ["u/a"]
     assert card_control.controls(store, "bob") == {}
+
+
+def test_a_deleted_student_takes_their_settings_controls_and_cram_answers_along(store, scheduler, now):
+    from studyapp.auth import accounts
+    from studyapp.core import cram, study_settings
+
+    accounts.create_account(store, "ada", "correct horse battery", now)
+    review(store, scheduler, "u/a", srs.Rating.Easy, now, user="ada")
+    card_control.suspend(store, "ada", ["u/a"], now)
+    cram.record(store, "ada", "u/a", srs.Rating.Good, now)
+    study_settings.save(store, "ada", study_settings.StudySettings(desired_retention=0.8), now)
+    assert {"card_control", "cram_review", "study_settings", "optimizer_run"} <= set(accounts.study_tables(store))
+    accounts.delete_user(store, "ada")
+    for table in ("card_control", "cram_review", "study_settings"):
+        assert store.query(f"select * from {table} where user_id = 'ada'") == []

@@ -229,13 +229,14 @@ def _all_done(queue: srs.StudyQueue, scope: str, session: DrillSession, quiz_hin
     if queue.held_out:
         text += (f" {nudges.plural(queue.held_out, 'card')} here {'is' if queue.held_out == 1 else 'are'} "
                  "suspended or buried (see Cards).")
-    if queue.limit_reached:
+    if queue.limit_reached or queue.due_held:
         st.info(text, icon=":material/hourglass_top:")
+    if queue.limit_reached:
         st.button(f"Study {srs.MORE_NEW_CARDS} more new cards today", key="drill-more-new",
                   on_click=_more_new, args=(scope,),
                   help="Raises today's new-card limit by "
                        f"{srs.MORE_NEW_CARDS}, for today only. New cards add reviews in the days after.")
-    else:
+    elif not queue.due_held:
         st.success(text, icon=":material/celebration:")
     if quiz_hint:
         st.caption("Ready for the Knowledge Check tab.")
