@@ -21,6 +21,9 @@ def pages(signs_in: bool = False) -> list:
         st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
         st.Page("views/buddy.py", title="Study buddy", icon=":material/support_agent:", url_path="buddy"),
         st.Page("views/data.py", title="Your data", icon=":material/cloud_download:", url_path="data"),
+        st.Page("views/cards.py", title="Cards", icon=":material/style:", url_path="cards"),
+        st.Page("views/stats.py", title="Statistics", icon=":material/monitoring:", url_path="stats"),
+        st.Page("views/settings.py", title="Study settings", icon=":material/tune:", url_path="settings"),
         *(st.Page(p.view, title=p.title, icon=p.icon, url_path=p.url_path) for p in nav.LAB_PANELS),
     ]
     if signs_in:

@@ -18,6 +18,7 @@ COMMANDS = (
     "studyapp.commands.ask",
     "studyapp.commands.export",
     "studyapp.commands.import_backup",
+    "studyapp.commands.srs",
 )
 
 

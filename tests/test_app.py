@@ -157,7 +157,7 @@ def test_the_new_card_limit_is_the_reason_given_everywhere_and_can_be_raised(app
     at.button(key="drill-flip").click().run()
     at.button(key="drill-rate-4").click().run()
     page = texts(at)
-    held = f"so {len(unit.cards) - 1} unseen cards wait. The limit resets at midnight UTC, in "
+    held = f"so {len(unit.cards) - 1} unseen cards wait. The limit resets at 04:00 UTC, in "  # the student's day
     assert "No more cards for now." in page and held in page
     assert "Today's limit of 1 new card is reached" in page
     nudge = next(i.value for i in at.info if "Every card offered today is done." in i.value)
@@ -358,7 +358,11 @@ def test_coming_back_offers_the_questions_missed_last_time(app_env, course, now)
     ("views/unit.py", {"unit": "lora-basics"}, "card_state"),
     ("views/unit.py", {"unit": "lora-basics"}, "quiz_run"),
     ("views/unit.py", {"unit": "lora-basics"}, "reading"),
-], ids=["home", "review", "unit-cards", "unit-quiz", "unit-reading"])
+    ("views/unit.py", {"unit": "lora-basics"}, "card_control"), ("views/stats.py", {}, "review_log"),
+    ("views/cards.py", {}, "card_control"), ("views/settings.py", {}, "study_settings"),
+    ("views/settings.py", {}, "optimizer_run"),
+], ids=["home", "review", "unit-cards", "unit-quiz", "unit-reading", "unit-controls", "stats", "cards",
+        "settings", "settings-optimizer"])
 def test_a_read_the_store_refuses_is_one_message_not_a_traceback(app_env, page, query, table):
     import sqlite3
 

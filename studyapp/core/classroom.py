@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from fsrs import Rating, State
 
-from studyapp.core import progress, srs
+from studyapp.core import card_control, progress, srs, study_settings
 from studyapp.core.content import Course
 from studyapp.core.store import Store
 
@@ -94,16 +94,26 @@ def last_active(store: Store) -> dict[str, str]:
 
 
 def student_rows(store: Store, course: Course, now: datetime,
-                 unit_slugs: list[str] | None = None) -> list[StudentRow]:
-    """Per student: last active, units read, cards seen/due/overdue, mastery and quiz per unit."""
+                 unit_slugs: list[str] | None = None, *, new_per_day: int | None = None) -> list[StudentRow]:
+    """Per student: last active, units read, cards seen/due/overdue, mastery and quiz per unit.
+
+    Each student's figures follow their own settings (daily limits, their day in their saved
+    time zone, else UTC: the instructor's browser says nothing about a student's zone);
+    ``new_per_day`` is the server's default for students who saved none. Suspended and
+    buried cards are not due.
+    """
     units = [u for u in course.units if unit_slugs is None or u.slug in unit_slugs]
     keys = {c.key for u in units for c in u.cards}
     active = last_active(store)
+    base = study_settings.defaults(new_per_day)
     result = []
     for who in students(store):
         states = srs.load_states(store, who.user_id)
-        per_unit = [progress.unit_progress(store, who.user_id, u, now, states) for u in units]
-        due = [s for k, s in states.items() if k in keys and s.card.due <= now]
+        settings = study_settings.load(store, who.user_id, base)
+        limits = settings.limits(settings.study_day())
+        per_unit = [progress.unit_progress(store, who.user_id, u, now, states, **limits) for u in units]
+        held = card_control.held_out(store, who.user_id, now)
+        due = [s for k, s in states.items() if k in keys and k not in held and s.card.due <= now]
         result.append(StudentRow(
             student=who.display_name, username=who.username, last_active=active.get(who.user_id, ""),
             units_read=sum(p.sections_total > 0 and p.sections_read == p.sections_total for p in per_unit),

@@ -14,6 +14,7 @@ from datetime import datetime
 from studyapp.core import srs
 from studyapp.core.content import Unit
 from studyapp.core.progress import UnitProgress
+from studyapp.core.study_day import UTC_MIDNIGHT, StudyDay
 
 
 def plural(n: int, word: str) -> str:
@@ -36,22 +37,34 @@ def waiting(queue: srs.StudyQueue) -> str | None:
     return f"{text} card{'' if sum((len(queue.new), len(queue.learning), len(queue.due))) == 1 else 's'}"
 
 
-def limit_reason(queue: srs.StudyQueue, now: datetime) -> str | None:
-    """Why unseen cards are not offered (today's new-card limit), and when it resets; else None."""
-    if not queue.limit_reached:
+def limit_reason(queue: srs.StudyQueue, now: datetime, *, study_day: StudyDay = UTC_MIDNIGHT) -> str | None:
+    """Why cards are not offered (today's new-card limit, today's maximum of reviews), and when
+    the limits reset (the start of the student's next day); else None."""
+    reasons = []
+    if queue.limit_reached:
+        held = queue.unseen - len(queue.new)
+        reasons.append(f"Today's limit of {plural(queue.new_limit, 'new card')} is reached "
+                       f"({queue.new_started} started today, across all units), so {plural(held, 'unseen card')} "
+                       f"{'waits' if held == 1 else 'wait'}.")
+    if queue.due_held:
+        reasons.append(f"Today's maximum of {plural(queue.review_limit, 'review')} is reached, so "
+                       f"{plural(queue.due_held, 'due card')} {'waits' if queue.due_held == 1 else 'wait'}.")
+    if not reasons:
         return None
-    held = queue.unseen - len(queue.new)
-    resets = srs.new_day_starts(now)
-    return (f"Today's limit of {plural(queue.new_limit, 'new card')} is reached "
-            f"({queue.new_started} started today, across all units), so {plural(held, 'unseen card')} "
-            f"{'waits' if held == 1 else 'wait'}. The limit resets at midnight UTC, in "
-            f"{srs.format_interval(resets - now)}.")
+    resets = srs.new_day_starts(now, study_day=study_day)
+    which = "The limit resets" if len(reasons) == 1 else "The limits reset"
+    return " ".join(reasons) + f" {which} at {_when(study_day)}, in {srs.format_interval(resets - now)}."
 
 
-def quiz_nudge(queue: srs.StudyQueue, now: datetime) -> str | None:
+def _when(study_day: StudyDay) -> str:
+    # "midnight UTC" for the old day; "04:00 Europe/Berlin" for a student's own.
+    return "midnight UTC" if study_day == UTC_MIDNIGHT else study_day.label()
+
+
+def quiz_nudge(queue: srs.StudyQueue, now: datetime, *, study_day: StudyDay = UTC_MIDNIGHT) -> str | None:
     """The line above a unit's quiz: the cards still to study in the Fast Drill, if any."""
     cards = waiting(queue)
-    reason = limit_reason(queue, now)
+    reason = limit_reason(queue, now, study_day=study_day)
     if cards is None and reason is None:
         return None
     head = (f"Before the quiz, {cards} wait in the Fast Drill." if cards
@@ -59,10 +72,10 @@ def quiz_nudge(queue: srs.StudyQueue, now: datetime) -> str | None:
     return head + (f" {reason}" if reason else "")
 
 
-def all_done(queue: srs.StudyQueue, now: datetime, reviewed: int) -> str:
+def all_done(queue: srs.StudyQueue, now: datetime, reviewed: int, *, study_day: StudyDay = UTC_MIDNIGHT) -> str:
     """The drill's end screen when no card is left to show."""
     done = f"You reviewed {plural(reviewed, 'card')} this session. " if reviewed else ""
-    reason = limit_reason(queue, now)
+    reason = limit_reason(queue, now, study_day=study_day)
     if reason:
         return f"**No more cards for now.** {done}{reason}"
     when = (f" The next review is due in {srs.format_interval(queue.next_review - now)}."
@@ -80,7 +93,7 @@ class NextStep:
 
 
 def study_next(units: list[Unit], rows: dict[str, UnitProgress], queue: srs.StudyQueue,
-               now: datetime) -> NextStep:
+               now: datetime, *, study_day: StudyDay = UTC_MIDNIGHT) -> NextStep:
     """Learning and due cards first (memory decays), then the next unit not fully read, then new cards."""
     pending = len(queue.learning) + len(queue.due)
     if pending:
@@ -92,7 +105,7 @@ def study_next(units: list[Unit], rows: dict[str, UnitProgress], queue: srs.Stud
             return NextStep("read", unit.slug, f"{verb} unit {unit.order}: {unit.title}.")
     if queue.new:
         return NextStep("new-cards", None, f"Learn {plural(len(queue.new), 'new card')}.")
-    reason = limit_reason(queue, now)
+    reason = limit_reason(queue, now, study_day=study_day)
     return NextStep("done", None, reason or "You are up to date. Come back when cards are due.")
 
 

@@ -14,6 +14,7 @@ from studyapp.core import mastery as mastery_mod
 from studyapp.core import quiz, srs
 from studyapp.core.content import Course, Unit
 from studyapp.core.store import Store
+from studyapp.core.study_day import UTC_MIDNIGHT, StudyDay
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,9 @@ def sections_read(store: Store, user_id: str, unit_slug: str) -> set[str]:
 
 def unit_progress(store: Store, user_id: str, unit: Unit, now: datetime,
                   states: dict[str, srs.CardState] | None = None,
-                  new_per_day: int = srs.NEW_CARDS_PER_DAY) -> UnitProgress:
-    """Summarise one unit for one student (``states``: all their card states, when already loaded).
+                  new_per_day: int = srs.NEW_CARDS_PER_DAY, **limits) -> UnitProgress:
+    """Summarise one unit for one student (``states``: all their card states, when already loaded;
+    ``limits``: :func:`srs.study_queue`'s ``study_day`` and ``max_reviews``).
 
     Raises:
         StoreError: the database cannot be read.
@@ -100,7 +102,7 @@ def unit_progress(store: Store, user_id: str, unit: Unit, now: datetime,
     return UnitProgress(
         slug=unit.slug, read=frozenset(done), sections_total=len(unit.sections),
         cards_seen=sum(k in states for k in keys), cards_total=len(keys),
-        queue=srs.study_queue(store, user_id, keys, now, new_per_day),
+        queue=srs.study_queue(store, user_id, keys, now, new_per_day, **limits),
         mastered=mastery_mod.mastered(states, keys, now), levels=dict(mastery_mod.levels(states, keys)),
         quiz_right=right, quiz_total=total, leeches=sum(states[k].is_leech for k in keys if k in states),
     )
@@ -108,26 +110,25 @@ def unit_progress(store: Store, user_id: str, unit: Unit, now: datetime,
 
 def course_progress(store: Store, user_id: str, course: Course, now: datetime,
                     states: dict[str, srs.CardState] | None = None,
-                    new_per_day: int = srs.NEW_CARDS_PER_DAY) -> list[UnitProgress]:
+                    new_per_day: int = srs.NEW_CARDS_PER_DAY, **limits) -> list[UnitProgress]:
     """Every valid unit's progress, loading the card states once (or using ``states``).
 
     Raises:
         StoreError: the database cannot be read.
     """
     states = srs.load_states(store, user_id) if states is None else states
-    return [unit_progress(store, user_id, unit, now, states, new_per_day) for unit in course.units]
+    return [unit_progress(store, user_id, unit, now, states, new_per_day, **limits) for unit in course.units]
 
 
-def activity(store: Store, user_id: str) -> Counter:
-    """Study actions per UTC day: reviews plus quiz answers.
+def activity(store: Store, user_id: str, *, study_day: StudyDay = UTC_MIDNIGHT) -> Counter:
+    """Study actions per study day: reviews, reviews while cramming, and quiz answers.
 
     Raises:
         StoreError: the database cannot be read.
     """
-    days = srs.review_days(store, user_id)
-    rows = store.query("select substr(answered_at, 1, 10) as day, count(*) as n from quiz_attempt "
-                       "where user_id = ? group by day", (user_id,))
-    days.update({date.fromisoformat(r["day"]): r["n"] for r in rows})
+    days = srs.review_days(store, user_id, study_day=study_day)
+    days.update(srs.count_by_day(store, "cram_review", "reviewed_at", user_id, study_day))
+    days.update(srs.count_by_day(store, "quiz_attempt", "answered_at", user_id, study_day))
     return days
 
 

@@ -15,28 +15,53 @@ Mastery is defined in ``studyapp.core.mastery``.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
+from studyapp.core import card_control
+from studyapp.core.card_control import LEECH_LAPSES
 from studyapp.core.store import Store
+from studyapp.core.study_day import UTC_MIDNIGHT, StudyDay
+from studyapp.core.study_settings import StudySettings, as_timedeltas
 
-DESIRED_RETENTION = 0.9
-NEW_CARDS_PER_DAY = 20
-LEECH_LAPSES = 8  # Anki's default leech threshold
+DESIRED_RETENTION = StudySettings.desired_retention
+NEW_CARDS_PER_DAY = StudySettings.new_per_day
 MORE_NEW_CARDS = 10  # what one press of "more new cards today" adds to today's limit
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 RATING_LABELS = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
 
 
-def make_scheduler(enable_fuzzing: bool = True) -> Scheduler:
-    """The FSRS-6 scheduler with our retention; tests turn fuzzing off to pin intervals."""
-    return Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=enable_fuzzing)
+def make_scheduler(enable_fuzzing: bool = True, *, settings: StudySettings | None = None) -> Scheduler:
+    """The FSRS-6 scheduler for ``settings`` (the defaults when None): their retention, steps and
+    parameters. Tests turn fuzzing off to pin intervals.
+
+    Raises:
+        ValueError: the settings' FSRS parameters are out of bounds (``StudySettings.checked`` says so first).
+    """
+    settings = settings or StudySettings()
+    extra = {"parameters": settings.parameters} if settings.parameters is not None else {}
+    return Scheduler(desired_retention=settings.desired_retention,
+                     learning_steps=as_timedeltas(settings.learning_steps),
+                     relearning_steps=as_timedeltas(settings.relearning_steps),
+                     enable_fuzzing=enable_fuzzing, **extra)
+
+
+@functools.lru_cache(maxsize=512)
+def scheduler_for(settings: StudySettings, enable_fuzzing: bool = True) -> Scheduler:
+    """One scheduler per distinct settings value (frozen, so hashable): every student with the
+    same settings shares one; a student who changes theirs gets another. Never mutated.
+
+    Raises:
+        ValueError: as :func:`make_scheduler`.
+    """
+    return make_scheduler(enable_fuzzing, settings=settings)
 
 
 @dataclass(frozen=True)
@@ -134,6 +159,8 @@ def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, n
 
     The state before is read inside the write transaction, so two ratings of one
     card at once (two tabs) both count: neither loses the other's reps or lapses.
+    A lapse that makes the card a leech suspends it in the same transaction
+    (``card_control.is_new_leech`` tells the caller so it can say it).
 
     Raises:
         StoreError: the review could not be saved (nothing of it was kept).
@@ -148,7 +175,10 @@ def record_review(store: Store, user_id: str, card_key: str, outcome: Outcome, n
             "state_before": int(before.card.state) if before else 0,
             "interval_days": outcome.interval.total_seconds() / 86400,
             "card_before": _snapshot(before),
+            "stability_before": before.card.stability if before else None,  # for the Statistics page
         })
+        if card_control.is_new_leech(before.lapses if before else 0, after.lapses):
+            card_control.suspend_leech_in(db, user_id, card_key, now)
     return after
 
 
@@ -203,6 +233,7 @@ def undo_last_review(store: Store, user_id: str, card_keys: Collection[str] | No
             db["card_state"].delete((user_id, log["card_key"]))
         else:
             _restore(db, user_id, log)
+        card_control.undo_leech_in(db, user_id, log["card_key"], log["reviewed_at"])
     return log["card_key"]
 
 
@@ -244,21 +275,30 @@ def recall_days_in_log(db, user_id: str, card_key: str) -> float:
     return max(0.0, row[2] or 0.0) if row else 0.0
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
-
-
-def new_cards_started(store: Store, user_id: str, day: date) -> int:
-    """How many cards the student saw for the first time on ``day`` (UTC).
+def new_cards_started(store: Store, user_id: str, day: date, *, study_day: StudyDay = UTC_MIDNIGHT) -> int:
+    """How many cards the student saw for the first time on ``day`` (a day of ``study_day``).
 
     Raises:
         StoreError: the database cannot be read.
     """
-    start = _day_start(day)
+    start, end = study_day.starts(day), study_day.starts(day + timedelta(days=1))  # 23-25 h apart
     rows = store.query(
         "select count(*) as n from card_state where user_id = ? and first_reviewed_at >= ? and first_reviewed_at < ?",
-        (user_id, start.isoformat(), (start + timedelta(days=1)).isoformat()),
+        (user_id, start.isoformat(), end.isoformat()),
     )
+    return rows[0]["n"]
+
+
+def reviews_done(store: Store, user_id: str, now: datetime, *, study_day: StudyDay = UTC_MIDNIGHT) -> int:
+    """Review cards (not new, not learning) the student answered so far today: what the daily
+    maximum of reviews counts, as in Anki.
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    start = study_day.starts(study_day.today(now))
+    rows = store.query("select count(*) as n from review_log where user_id = ? and reviewed_at >= ? "
+                       "and state_before = ?", (user_id, start.isoformat(), int(State.Review)))
     return rows[0]["n"]
 
 
@@ -273,15 +313,16 @@ def extra_new_cards(store: Store, user_id: str, day: date) -> int:
     return rows[0]["extra"] if rows else 0
 
 
-def allow_more_new(store: Store, user_id: str, now: datetime, extra: int = MORE_NEW_CARDS) -> int:
-    """Raise today's (UTC) new-card limit by ``extra`` for this student; return today's total extra.
+def allow_more_new(store: Store, user_id: str, now: datetime, extra: int = MORE_NEW_CARDS, *,
+                   study_day: StudyDay = UTC_MIDNIGHT) -> int:
+    """Raise today's new-card limit by ``extra`` for this student; return today's total extra.
 
-    Anki's "increase today's new card limit": it lasts until the day ends.
+    Anki's "increase today's new card limit": it lasts until the student's day ends.
 
     Raises:
         StoreError: the change could not be saved.
     """
-    day = now.date().isoformat()
+    day = study_day.today(now).isoformat()
     with store.writing("raise today's new-card limit in") as db:
         row = db.execute("select extra from new_card_extra where user_id = ? and day = ?",
                          (user_id, day)).fetchone()
@@ -297,7 +338,8 @@ class StudyQueue:
     Counted as Anki counts them: ``new`` are unseen cards within today's new-card
     limit (course order); ``learning`` are cards in their learning or relearning
     steps, due within minutes (by due time, due or not); ``due`` are review cards
-    whose interval has passed (by due time).
+    whose interval has passed (by due time, the most overdue first), within what is
+    left of today's maximum of reviews. Suspended and buried cards are in none of them.
     """
 
     new: tuple[str, ...]
@@ -308,6 +350,9 @@ class StudyQueue:
     new_limit: int  # today's limit: the daily setting plus what the student added today
     new_started: int  # cards seen for the first time today, across the whole course
     next_review: datetime | None  # when the next review card (not learning) of the scope falls due
+    due_held: int = 0  # due reviews of the scope held back by today's maximum of reviews
+    review_limit: int | None = None  # the daily maximum of reviews (None: no maximum)
+    held_out: int = 0  # cards of the scope suspended or buried now
 
     @property
     def empty(self) -> bool:
@@ -328,62 +373,73 @@ class StudyQueue:
 
 
 def study_queue(store: Store, user_id: str, card_keys: list[str], now: datetime,
-                new_per_day: int = NEW_CARDS_PER_DAY) -> StudyQueue:
+                new_per_day: int = NEW_CARDS_PER_DAY, *, study_day: StudyDay = UTC_MIDNIGHT,
+                max_reviews: int | None = None) -> StudyQueue:
     """The scope's :class:`StudyQueue` now; ``card_keys`` in course order (removed cards are ignored).
+
+    ``study_day`` is when the student's day starts (the new-card and review limits are per
+    day); ``max_reviews`` caps the due reviews of a day (None: no cap).
 
     Raises:
         StoreError: the database cannot be read.
     """
-    wanted = set(card_keys)
+    held = card_control.held_out(store, user_id, now)
+    wanted = set(card_keys) - held
     rows = store.query("select card_key, due, state from card_state where user_id = ? order by due",
                        (user_id,))
     seen = {r["card_key"] for r in rows}
     rows = [r for r in rows if r["card_key"] in wanted]
     learning = [r for r in rows if r["state"] in (State.Learning, State.Relearning)]
     reviews = [r for r in rows if r["state"] == State.Review]
-    cutoff = now.isoformat()
-    limit = new_per_day + extra_new_cards(store, user_id, now.date())
-    started = new_cards_started(store, user_id, now.date())
-    unseen = [k for k in card_keys if k not in seen]
+    cutoff, today = now.isoformat(), study_day.today(now)
+    limit = new_per_day + extra_new_cards(store, user_id, today)
+    started = new_cards_started(store, user_id, today, study_day=study_day)
+    unseen = [k for k in card_keys if k not in seen and k in wanted]
     later = [r["due"] for r in reviews if r["due"] > cutoff]
+    due = [r["card_key"] for r in reviews if r["due"] <= cutoff]
+    allowed = len(due) if max_reviews is None else max(0, max_reviews - reviews_done(
+        store, user_id, now, study_day=study_day))
     return StudyQueue(
         new=tuple(unseen[:max(0, limit - started)]), learning=tuple(r["card_key"] for r in learning),
         learning_due=tuple(r["card_key"] for r in learning if r["due"] <= cutoff),
-        due=tuple(r["card_key"] for r in reviews if r["due"] <= cutoff), unseen=len(unseen),
+        due=tuple(due[:allowed]), unseen=len(unseen),
         new_limit=limit, new_started=started, next_review=datetime.fromisoformat(later[0]) if later else None,
+        due_held=max(0, len(due) - allowed), review_limit=max_reviews, held_out=len(held & set(card_keys)),
     )
 
 
 def due_queue(store: Store, user_id: str, card_keys: list[str], now: datetime,
-              new_per_day: int = NEW_CARDS_PER_DAY) -> list[str]:
+              new_per_day: int = NEW_CARDS_PER_DAY, **limits) -> list[str]:
     """Cards to review now, in order: learning cards whose step is over, due reviews (each by
     due time), then new cards up to today's limit (which includes what the student added today).
 
     ``card_keys`` are the cards that exist in the course (in course order); stored
-    states of removed cards are ignored.
+    states of removed cards are ignored, and suspended or buried cards are left out.
+    ``limits`` are :func:`study_queue`'s ``study_day`` and ``max_reviews``.
 
     Raises:
         StoreError: the database cannot be read.
     """
-    queue = study_queue(store, user_id, card_keys, now, new_per_day)
+    queue = study_queue(store, user_id, card_keys, now, new_per_day, **limits)
     return [*queue.learning_due, *queue.due, *queue.new]
 
 
 def next_due(store: Store, user_id: str, card_keys: list[str], now: datetime) -> datetime | None:
-    """When the next not-yet-due card of these falls due (None when none is scheduled).
+    """When the next not-yet-due card of these falls due (None when none is scheduled);
+    suspended and buried cards are left out.
 
     Raises:
         StoreError: the database cannot be read.
     """
     rows = store.query("select card_key, due from card_state where user_id = ? and due > ? order by due",
                        (user_id, now.isoformat()))
-    wanted = set(card_keys)
+    wanted = set(card_keys) - card_control.held_out(store, user_id, now)
     return next((datetime.fromisoformat(r["due"]) for r in rows if r["card_key"] in wanted), None)
 
 
-def new_day_starts(now: datetime) -> datetime:
-    """When the daily new-card limit resets: the next midnight UTC after ``now``."""
-    return _day_start(now.date() + timedelta(days=1))
+def new_day_starts(now: datetime, *, study_day: StudyDay = UTC_MIDNIGHT) -> datetime:
+    """When the daily limits reset: the start of the student's next day after ``now`` (UTC)."""
+    return study_day.next_start(now)
 
 
 def retrievability(scheduler: Scheduler, state: CardState | None, now: datetime) -> float:
@@ -391,15 +447,36 @@ def retrievability(scheduler: Scheduler, state: CardState | None, now: datetime)
     return scheduler.get_card_retrievability(state.card, now) if state else 0.0
 
 
-def forecast(states: dict[str, CardState], card_keys: list[str], now: datetime, days: int = 14) -> list[tuple[date, int]]:
-    """Reviews falling due on each of the next ``days`` days; overdue cards count today."""
-    wanted = set(card_keys)
-    counts = Counter(max(s.card.due, now).date() for k, s in states.items() if k in wanted)
-    return [(now.date() + timedelta(days=i), counts.get(now.date() + timedelta(days=i), 0)) for i in range(days)]
+def forecast(states: dict[str, CardState], card_keys: list[str], now: datetime, days: int = 14, *,
+             study_day: StudyDay = UTC_MIDNIGHT, held: Collection[str] = ()) -> list[tuple[date, int]]:
+    """Reviews falling due on each of the next ``days`` study days; overdue cards count today.
+    ``held`` (suspended and buried cards, from ``card_control.held_out``) are left out."""
+    wanted = set(card_keys) - set(held)
+    counts = Counter(study_day.day_of(max(s.card.due, now)) for k, s in states.items() if k in wanted)
+    today = study_day.today(now)
+    return [(today + timedelta(days=i), counts.get(today + timedelta(days=i), 0)) for i in range(days)]
 
 
-def review_days(store: Store, user_id: str) -> Counter:
-    """Reviews per UTC day, for the activity calendar and the streak."""
-    rows = store.query("select substr(reviewed_at, 1, 10) as day, count(*) as n from review_log "
-                       "where user_id = ? group by day", (user_id,))
+def review_days(store: Store, user_id: str, *, study_day: StudyDay = UTC_MIDNIGHT) -> Counter:
+    """Reviews per study day, for the activity calendar and the streak.
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    return count_by_day(store, "review_log", "reviewed_at", user_id, study_day)
+
+
+def count_by_day(store: Store, table: str, column: str, user_id: str, study_day: StudyDay) -> Counter:
+    """Rows of the student's in ``table`` per study day of their time ``column`` (grouped in SQLite).
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    span = store.query(f"select min({column}) as first, max({column}) as last from {table} where user_id = ?",
+                       (user_id,))[0]
+    if span["first"] is None:
+        return Counter()
+    day_sql = study_day.sql_day(column, datetime.fromisoformat(span["first"]), datetime.fromisoformat(span["last"]))
+    rows = store.query(f"select {day_sql} as day, count(*) as n from {table} where user_id = ? group by day",
+                       (user_id,))
     return Counter({date.fromisoformat(r["day"]): r["n"] for r in rows})

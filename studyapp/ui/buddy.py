@@ -213,8 +213,9 @@ def _begin_quiz(key: str, unit_slug: str, keys: list[str] | None = None) -> str 
     course, store, user, now = context.course(), context.store(), context.current_user(), context.now()
     unit = course.unit(unit_slug) if unit_slug else None
     scope = [c.key for c in (unit.cards if unit else course.cards)]
-    chosen = keys or guard.action(f"{key}-quiz", lambda: quiz.quiz_queue(store, context.scheduler(), user, scope, now),
-                                  headline="The quiz could not start.", then="Press Quiz me again.")
+    chosen = guard.action(f"{key}-quiz", lambda: (quiz.askable(store, user, keys, now) if keys
+                                                  else quiz.quiz_queue(store, context.scheduler(), user, scope, now)),
+                          headline="The quiz could not start.", then="Press Quiz me again.")
     if chosen is guard.FAILED:
         return None
     st.session_state[f"{key}-quiz"] = QuizState(list(chosen), shown_at=now.timestamp())

@@ -26,26 +26,27 @@ def forecast_figure(days: list[tuple[date, int]]) -> go.Figure:
     return chart_style.styled(fig, height=280, title=f"Reviews due, next {len(days)} days")
 
 
-def calendar_figure(activity: Counter, today: date, weeks: int = 12) -> go.Figure:
-    """GitHub-style heatmap of study actions per day over the last ``weeks`` weeks, with month
-    labels under the weeks where a month starts and a colour scale of actions per day."""
+def calendar_figure(activity: Counter, today: date, weeks: int = 12, *, noun: str = "study action",
+                    title: str = "Study activity (reviews and quiz answers)") -> go.Figure:
+    """GitHub-style heatmap of study actions (each a ``noun``) per day over the last ``weeks`` weeks,
+    with month labels under the weeks where a month starts and a colour scale of actions per day."""
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     z, text = [[None] * weeks for _ in range(7)], [[""] * weeks for _ in range(7)]
     for offset in range((today - start).days + 1):
         day = start + timedelta(days=offset)
         week, weekday = divmod(offset, 7)
         z[weekday][week] = activity.get(day, 0)
-        text[weekday][week] = f"{day:%a %d %b}: {plural(activity.get(day, 0), 'study action')}"
+        text[weekday][week] = f"{day:%a %d %b}: {plural(activity.get(day, 0), noun)}"
     top = max([1, *(activity.get(start + timedelta(days=i), 0) for i in range((today - start).days + 1))])
     fig = go.Figure(chart_style.heatmap(
-        z, zmin=0, zmax=top, diverging=False, colorbar_title="actions a day", text=text, hoverinfo="text",
+        z, zmin=0, zmax=top, diverging=False, colorbar_title=f"{noun.split()[-1]}s a day", text=text, hoverinfo="text",
         xgap=3, ygap=3, x=list(range(weeks)), y=list(WEEKDAYS),
     ))
     ticks = _month_ticks(start, weeks)
     fig.update_xaxes(tickvals=[w for w, _ in ticks], ticktext=[m for _, m in ticks], showgrid=False,
                      zeroline=False, title_text="")
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    return chart_style.styled(fig, height=280, title="Study activity (reviews and quiz answers)")
+    return chart_style.styled(fig, height=280, title=title)
 
 
 def _month_ticks(start: date, weeks: int) -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from studyapp import config
 from studyapp.auth import settings as auth_settings_mod
-from studyapp.core import srs
+from studyapp.core import srs, study_settings as settings_mod
 from studyapp.core.content import Course, load_course
 from studyapp.core.store import DEFAULT_USER, Store, StoreError, open_store
 
@@ -73,13 +73,41 @@ def course() -> Course:
     return _load_course_cached(str(config.content_dir()), course_signature())
 
 
-@st.cache_resource(show_spinner=False)
-def scheduler():
-    return srs.make_scheduler()
-
-
 def new_cards_per_day() -> int:
+    """The server's default of new cards a day ($STUDYAPP_NEW_CARDS_PER_DAY, else 20)."""
     return config.new_cards_per_day(srs.NEW_CARDS_PER_DAY)
+
+
+def study_settings() -> settings_mod.StudySettings:
+    """The signed-in student's study settings (the server's defaults until they save their own).
+
+    Raises:
+        StoreError: the database cannot be read (pages read it through ``ui/guard``).
+    """
+    return settings_mod.load(store(), current_user(), settings_mod.defaults(new_cards_per_day()))
+
+
+def scheduler():
+    """The signed-in student's FSRS scheduler: their retention, steps and parameters (cached by value).
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    return srs.scheduler_for(study_settings())
+
+
+def limits(settings: settings_mod.StudySettings) -> dict:
+    """``srs.study_queue``'s daily limits for these settings: new cards, maximum reviews, the day."""
+    return settings.limits(study_day(settings))
+
+
+def study_day(settings: settings_mod.StudySettings | None = None):
+    """The student's study day: their zone (else the browser's, else UTC) and day start hour.
+
+    Raises:
+        StoreError: the settings cannot be read (only when ``settings`` is not given).
+    """
+    return (settings or study_settings()).study_day(st.context.timezone)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

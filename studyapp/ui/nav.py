@@ -60,6 +60,9 @@ def sidebar(course: Course) -> None:
         st.page_link("views/review.py", label="Review due cards", icon=":material/bolt:")
         st.page_link("views/buddy.py", label="Study buddy", icon=":material/support_agent:")
         st.page_link("views/data.py", label="Your data", icon=":material/cloud_download:")
+        st.page_link("views/cards.py", label="Cards", icon=":material/style:")
+        st.page_link("views/stats.py", label="Statistics", icon=":material/monitoring:")
+        st.page_link("views/settings.py", label="Study settings", icon=":material/tune:")
         st.caption("COURSE")
         for unit in course.units:
             _sidebar_unit(unit.slug, f"{unit.order}. {unit.title}", key=unit.slug)

@@ -55,7 +55,7 @@ def _student_columns(slugs: list[str], titles: dict[str, str]) -> dict:
     return columns
 
 
-people = classroom.student_rows(store, course, now, slugs)
+people = classroom.student_rows(store, course, now, slugs, new_per_day=context.new_cards_per_day())
 st.subheader(f"Students ({len(people)})")
 if not people:
     st.info("No student has signed in yet. Share the server's address (and the join code, if you set one).",

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studyapp.core import mastery, nudges, progress, srs
-from studyapp.ui import charts, chart_style, context, guard, levels, nav
+from studyapp.core import card_control, mastery, nudges, progress, srs
+from studyapp.ui import charts, chart_style, context, guard, leeches, levels, nav
 
 course = context.course()
 store, user, now = context.store(), context.current_user(), context.now()
-per_day = context.new_cards_per_day()
+settings = guard.read(context.study_settings, what="your study settings")
+limits, day = context.limits(settings), context.study_day(settings)
 
 st.title("Learn LoRA and QLoRA")
 st.caption("Read a unit, recall its cards, check yourself with the quiz, and come back when cards are due.")
 
 all_keys = [c.key for c in course.cards]
 states = guard.read(lambda: srs.load_states(store, user), what="your progress")
-queue = guard.read(lambda: srs.study_queue(store, user, all_keys, now, per_day), what="your cards")
-days = guard.read(lambda: progress.activity(store, user), what="your study calendar")
-units = guard.read(lambda: progress.course_progress(store, user, course, now, states, per_day),
+queue = guard.read(lambda: srs.study_queue(store, user, all_keys, now, **limits), what="your cards")
+days = guard.read(lambda: progress.activity(store, user, study_day=day), what="your study calendar")
+units = guard.read(lambda: progress.course_progress(store, user, course, now, states, **limits),
                    what="your progress in each unit")
+controls = guard.read(lambda: card_control.controls(store, user), what="your suspended cards")
+held = {k for k, c in controls.items() if c.held(now)}
 rows = {p.slug: p for p in units}
 
 with st.container(horizontal=True, key="home-metrics", gap="medium"):
@@ -30,9 +33,10 @@ with st.container(horizontal=True, key="home-metrics", gap="medium"):
     st.metric("Due", len(queue.due), help="Reviews whose interval has passed.")
     st.metric("Mastered", f"{mastery.mastered(states, all_keys, now)} / {len(all_keys)}",
               help=mastery.MASTERY_HELP)
-    st.metric("Study streak", nudges.plural(progress.streak(days, now.date()), "day"))
+    st.metric("Study streak", nudges.plural(progress.streak(days, day.today(now)), "day"),
+              help=f"Days in a row with study; a day starts at {day.label()} (Settings).")
 
-step = nudges.study_next(list(course.units), rows, queue, now)
+step = nudges.study_next(list(course.units), rows, queue, now, study_day=day)
 with st.container(border=True, key="study-next"):
     st.markdown(f"**What to study next:** {step.message}")
     if step.kind in ("review", "new-cards"):
@@ -65,8 +69,11 @@ for broken in course.broken:
         st.caption(f"This unit has {nudges.plural(len(broken.problems), 'error')} "
                    "and is hidden until they are fixed.")
 
+leeches.listing(course, states, controls)
+
 left, right = st.columns(2)
 with left:
-    chart_style.show(charts.forecast_figure(srs.forecast(states, all_keys, now)), key="forecast")
+    chart_style.show(charts.forecast_figure(srs.forecast(states, all_keys, now, study_day=day, held=held)),
+                     key="forecast")
 with right:
-    chart_style.show(charts.calendar_figure(days, now.date()), key="calendar")
+    chart_style.show(charts.calendar_figure(days, day.today(now)), key="calendar")

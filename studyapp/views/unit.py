@@ -12,7 +12,7 @@ import streamlit as st
 from studyapp.core import nudges, progress, reading
 from studyapp.core.content import Unit
 from studyapp.core.mastery import MASTERY_HELP
-from studyapp.ui import anchors, context, explainers, guard, nav
+from studyapp.ui import anchors, context, cram, explainers, guard, nav
 from studyapp.ui.buddy import panel as buddy_panel
 from studyapp.ui.drill import drill
 from studyapp.ui.quiz_panel import quiz_panel
@@ -31,8 +31,8 @@ if unit is None:
 store, user, now = context.store(), context.current_user(), context.now()
 nav.mark_current_unit(unit.slug)
 # Read after every callback of this run (a rating, a tick, an answer), so each figure includes it.
-per_day = context.new_cards_per_day()
-stats = guard.read(lambda: progress.unit_progress(store, user, unit, now, new_per_day=per_day),
+settings = guard.read(context.study_settings, what="your study settings")
+stats = guard.read(lambda: progress.unit_progress(store, user, unit, now, **context.limits(settings)),
                    what="your progress in this unit", fallback=None)
 
 st.title(unit.title)
@@ -114,9 +114,11 @@ with main:
     with tab_drill:
         st.subheader("Active recall", anchor=False)
         st.caption("Flip each card, then rate how well you recalled it.")
-        drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
+        if not cram.panel(list(unit.cards), scope=unit.slug):  # a cram session takes the drill's place
+            drill(list(unit.cards), scope=unit.slug, quiz_hint=True)
+            cram.offer(list(unit.cards), scope=unit.slug)
     with tab_quiz:
-        nudge = nudges.quiz_nudge(stats.queue, now) if stats else None
+        nudge = nudges.quiz_nudge(stats.queue, now, study_day=context.study_day(settings)) if stats else None
         quiz_panel(unit.slug, list(unit.questions), nudge=nudge)
 
 with side:
