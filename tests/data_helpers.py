@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 from studyapp.auth import accounts
 from studyapp.buddy import history
-from studyapp.core import notes, progress, quiz, srs
+from studyapp.core import card_control, cram, notes, optimizer, progress, quiz, srs, study_settings
 from studyapp.core.content import Course
 from studyapp.core.store import Store
 
 
 def fill_student(store: Store, course: Course, user_id: str, start: datetime, reviews: int = 30) -> datetime:
-    """Reviews, quiz answers, notes with revisions, reading marks and buddy messages; returns the
-    time just after the last of them."""
+    """Reviews, quiz answers, notes with revisions, reading marks, buddy messages, study settings,
+    an optimizer run, suspended, buried and flagged cards and cram answers; returns the time just
+    after the last of them."""
     scheduler, cards = srs.make_scheduler(enable_fuzzing=False), course.cards
     now = start
     for i in range(reviews):
@@ -34,6 +35,14 @@ def fill_student(store: Store, course: Course, user_id: str, start: datetime, re
     history.add_message(store, user_id, history.BUDDY, "the rank", now, payload={"cards": []})
     quiz.save_run(store, user_id, unit.slug, quiz.QuizRun(tuple(q.key for q in unit.questions), index=3), now)
     srs.allow_more_new(store, user_id, now)
+    study_settings.save(store, user_id, study_settings.StudySettings(desired_retention=0.85, new_per_day=12), now)
+    card_control.suspend(store, user_id, [cards[0].key], now)
+    card_control.bury(store, user_id, [cards[1].key], now + timedelta(days=1))
+    card_control.set_flag(store, user_id, [cards[2].key], 3)
+    cram.record(store, user_id, cards[3].key, srs.Rating.Again, now)
+    fit = optimizer.Fit(600, (0.1,) * 21, (0.2,) * 21, 0.5, 0.4, 0.1, 0.05, 1.5)
+    with store.writing("record an optimizer run in") as db:
+        db["optimizer_run"].insert(optimizer.run_row(user_id, fit, now))
     return now + timedelta(minutes=1)
 
 

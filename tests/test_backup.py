@@ -48,7 +48,8 @@ def test_backup_holds_every_row_of_the_student_and_no_one_elses(school, now):
     assert document["format"] == "studyapp-backup" and document["version"] == 1
     assert document["tables"] == dump(school, "ada")
     assert set(document["tables"]) == {"card_state", "review_log", "quiz_attempt", "note", "note_revision",
-                                       "reading", "buddy_message", "quiz_run", "new_card_extra"}
+                                       "reading", "buddy_message", "quiz_run", "new_card_extra", "study_settings",
+                                       "optimizer_run", "card_control", "cram_review"}
     assert all(rows for rows in document["tables"].values()), "the fixture fills every table"
     assert "bob" not in json.dumps(document["tables"])
 
@@ -164,6 +165,21 @@ def test_an_old_backup_never_overwrites_newer_progress(school, now):
     report = _restore(school, old)
     assert not report.changed and dump(school, "ada") == newer
     assert report.tables["card_state"].kept == 1 and report.tables["note"].kept == 1
+
+
+def test_study_settings_merge_as_notes_do_the_later_save_wins(school, now):
+    from studyapp.core import study_settings
+
+    base = study_settings.StudySettings()
+    old = _backup(school, "ada", now)
+    study_settings.save(school, "ada", study_settings.StudySettings(desired_retention=0.93), now + timedelta(days=3))
+    assert not _restore(school, old).changed  # the backup's settings are older: ours stay
+    assert study_settings.load(school, "ada", base).desired_retention == 0.93
+    newer = _backup(school, "ada", now + timedelta(days=3))
+    study_settings.save(school, "ada", study_settings.StudySettings(desired_retention=0.75), now - timedelta(days=9))
+    report = _restore(school, newer)
+    assert report.tables["study_settings"].updated == 1
+    assert study_settings.load(school, "ada", base).desired_retention == 0.93
 
 
 def test_a_newer_backup_wins_and_the_older_note_text_becomes_a_revision(school, empty, now):

@@ -138,3 +138,28 @@ def test_notes_are_one_markdown_file_per_unit_with_front_matter(school, course, 
                                       "updated_at": notes.load_note(school, "ada", first.slug).updated_at}
     assert body == "ada: $W_0 + BA$ and **bold**"
     assert "bob" not in "".join(files.values())
+
+
+def test_suspended_buried_flagged_and_leech_cards_go_to_anki_as_anki_marks_them(school, course, now, tmp_path):
+    from studyapp.core import card_control
+
+    cards = course.cards  # fill_student suspended the first, buried the second and flagged the third green
+    with school.writing("mark a leech in") as db:
+        card_control.suspend_leech_in(db, "ada", cards[4].key, now)
+    conn = _collection(anki.export_anki(school, course, "ada", now), tmp_path)
+    key_of = {(anki.guid(c.note_key), c.ordinal - 1): c.key for c in course.cards}
+    rows = conn.execute("select notes.guid, cards.ord, cards.queue, cards.flags, notes.tags from cards "
+                        "join notes on notes.id = cards.nid").fetchall()
+    marks = {key_of[(g, o)]: (queue, flags, tags.split()) for g, o, queue, flags, tags in rows}
+    assert marks[cards[0].key][0] == -1 and marks[cards[4].key][0] == -1  # suspended
+    assert marks[cards[1].key][0] == -3  # buried by the user, until the next day
+    assert marks[cards[2].key][1] == 3  # Anki's green flag
+    assert "leech" in marks[cards[4].key][2] and "leech" not in marks[cards[3].key][2]
+    assert {k for k, (queue, flags, _) in marks.items() if queue < 0 or flags} == {c.key for c in cards[:3]} | {
+        cards[4].key}
+    # A burial that is over is not carried: the card is back in Anki's queue.
+    later = anki.export_anki(school, course, "ada", now + timedelta(days=2))
+    conn = _collection(later, tmp_path, "later")
+    queues = {key_of[(g, o)]: q for g, o, q in conn.execute(
+        "select notes.guid, cards.ord, cards.queue from cards join notes on notes.id = cards.nid")}
+    assert queues[cards[1].key] >= 0

@@ -205,11 +205,12 @@ def optimize(store: Store, user_id: str, base: study_settings.StudySettings, now
             study_settings.save_in(db, user_id, chosen, now)
             moved = reschedule.reschedule_in(db, user_id, srs.scheduler_for(chosen, enable_fuzzing))
             result = replace(result, rescheduled=moved)
-        db["optimizer_run"].insert(_run_row(user_id, result, now))
+        db["optimizer_run"].insert(run_row(user_id, result, now))
     return result
 
 
-def _run_row(user_id: str, result: Fit, now: datetime) -> dict:
+def run_row(user_id: str, result: Fit, now: datetime) -> dict:
+    """The ``optimizer_run`` row of one run (kept whether or not its parameters were saved)."""
     return {"user_id": user_id, "ran_at": now.isoformat(), "reviews": result.reviews,
             "parameters_before": json.dumps(result.parameters_before),
             "parameters_after": json.dumps(result.parameters_after),

@@ -201,8 +201,10 @@ def scratchpad(unit_slug: str) -> None:
 
 
 def _when(iso: str) -> str:
-    """A stored UTC time in the student's own time zone, labelled with the zone."""
-    zone = local_time.student_zone(st.context.timezone, st.context.timezone_offset)
+    """A stored UTC time in the student's own time zone (their Study settings', else the
+    browser's), labelled with the zone."""
+    chosen = guard.read(lambda: context.study_settings().time_zone, what="your time zone", fallback="")
+    zone = local_time.student_zone(chosen or st.context.timezone, st.context.timezone_offset)
     return local_time.label(iso, zone, context.now())
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from studyapp.core import card_control
 from studyapp.core.content import Card, Course
 from studyapp.core.content import cloze as cloze_mod
 from studyapp.core.data.anki_html import to_html
@@ -117,7 +118,7 @@ def export_anki(store: Store, course: Course, user_id: str, now: datetime) -> by
         path = Path(folder) / "collection.anki2"
         conn = sqlite3.connect(path)
         package.write_to_db(conn.cursor(), now.timestamp(), _ids(now))
-        _schedule(conn, course, store, user_id)
+        _schedule(conn, course, store, user_id, now)
         conn.commit()
         conn.close()
         out = io.BytesIO()
@@ -152,7 +153,7 @@ def _ord(card: Card) -> int:
     return card.ordinal - 1
 
 
-def _schedule(conn: sqlite3.Connection, course: Course, store: Store, user_id: str) -> None:
+def _schedule(conn: sqlite3.Connection, course: Course, store: Store, user_id: str, now: datetime) -> None:
     states = {r["card_key"]: r for r in store.query("select * from card_state where user_id = ?", (user_id,))}
     cards = _anki_cards(conn, course)
     for card in cards:
@@ -160,12 +161,38 @@ def _schedule(conn: sqlite3.Connection, course: Course, store: Store, user_id: s
             conn.execute("update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = 2500, reps = ?, "
                          "lapses = ?, left = ?, data = ? where id = ?",
                          (*_card_fields(states[card.key]), card.id))
+    _controls(conn, cards, card_control.controls(store, user_id), now)
     ids = {c.key: c.id for c in cards}
     rows = store.query("select * from review_log where user_id = ? order by reviewed_at, id", (user_id,))
     used: set[int] = set()
     for row in rows:
         if row["card_key"] in ids:
             conn.execute("insert into revlog values (?, ?, -1, ?, ?, 0, 2500, ?, ?)", _revlog(row, ids, used))
+
+
+def _controls(conn: sqlite3.Connection, cards: list[_AnkiCard], controls: dict, now: datetime) -> None:
+    """What the student did to cards, in Anki's own columns: a suspended card has queue -1, a card
+    buried until later -3 (buried by the user), a flag is the low bits of ``flags``; a leech's
+    note is tagged ``leech``, as Anki tags it."""
+    for card in cards:
+        control = controls.get(card.key)
+        if control is None:
+            continue
+        if control.suspended:
+            conn.execute("update cards set queue = -1 where id = ?", (card.id,))
+        elif control.buried_until and datetime.fromisoformat(control.buried_until) > now:
+            conn.execute("update cards set queue = -3 where id = ?", (card.id,))
+        conn.execute("update cards set flags = ? where id = ?", (control.flag, card.id))
+        if control.leech:
+            _tag_note(conn, card.id, "leech")
+
+
+def _tag_note(conn: sqlite3.Connection, card_id: int, tag: str) -> None:
+    # Anki keeps a note's tags as one string, space-separated and padded: " lora unit-1 ".
+    nid, tags = conn.execute("select n.id, n.tags from notes n join cards c on c.nid = n.id where c.id = ?",
+                             (card_id,)).fetchone()
+    if tag not in tags.split():
+        conn.execute("update notes set tags = ? where id = ?", (f" {' '.join([*tags.split(), tag])} ", nid))
 
 
 def _card_fields(row: dict) -> tuple:

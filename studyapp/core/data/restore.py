@@ -13,6 +13,7 @@ The rules, per table (a row is always the restoring student's own):
   scratchpad and the buddy list by id: an old review restored into a newer history must never
   become "the last rating".
 - ``reading`` (a section marked read): added when missing; an existing mark is kept.
+- ``study_settings`` (one row): the later ``updated_at`` wins, as for a note.
 - any table added later: merged by its primary key (or, for an ``id`` table, by all its other
   columns); an existing row is kept.
 
@@ -49,6 +50,7 @@ RULES = {
     "note_revision": Rule(("unit_slug", "saved_at", "text"), order="saved_at"),
     "buddy_message": Rule(("unit_slug", "role", "at", "text"), order="at"),
     "reading": Rule(("unit_slug", "section")),
+    "study_settings": Rule((), newer="updated_at"),
 }
 
 
