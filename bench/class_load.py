@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from class_server import SECRET, class_server  # noqa: E402
+from class_server import COOKIE, SECRET, class_server  # noqa: E402
 from live_server import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from studyapp.auth import accounts  # noqa: E402
@@ -62,13 +62,31 @@ def rss_kib(pid: int) -> int:
 
 
 async def student(browser, url: str, name: str, ratings: int, times: list, errors: list) -> int:
+    """Sign in and rate ``ratings`` cards; a student who gets stuck is an error (with what the page
+    showed), not a crash of the whole benchmark."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
+    try:
+        return await _study(page, url, name, ratings, times, errors)
+    except PlaywrightTimeout as exc:
+        body = (await page.locator("body").inner_text())[-300:].replace("\n", " ")
+        errors.append(f"{name}: stuck ({str(exc).splitlines()[0]}); the page ended: {body}")
+        return 0
+    finally:
+        await context.close()
+
+
+async def _study(page, url: str, name: str, ratings: int, times: list, errors: list) -> int:
     await page.goto(url)
     await page.get_by_role("textbox", name="Username").fill(name)
     await page.get_by_role("textbox", name="Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in", exact=True).click()
     await page.get_by_test_id("stSidebarUserContent").get_by_test_id("stPopover").wait_for(timeout=60_000)
+    # The tab is signed in; the cookie that signs in the next page load follows a moment later.
+    while COOKIE not in {c["name"] for c in await page.context.cookies()}:
+        await page.wait_for_timeout(50)
     await page.goto(url + "/review")
     done = 0
     for _ in range(ratings):
@@ -81,7 +99,6 @@ async def student(browser, url: str, name: str, ratings: int, times: list, error
         if await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
             errors.append(f"{name}: {await page.locator('body').inner_text()}"[:300])
     await page.locator(".st-key-drill-flip").get_by_role("button").wait_for(timeout=60_000)
-    await context.close()
     return done
 
 

@@ -289,6 +289,7 @@ def test_pages_never_import_the_lab_stack():
         "sys.path.insert(0, os.path.join(os.getcwd(), 'tests'))\n"
         "from apptest_helpers import open_page\n"
         "open_page(); open_page('views/review.py'); open_page('views/unit.py', unit='lora-basics')\n"
+        "for page in ('settings', 'stats', 'cards', 'data', 'buddy'): open_page(f'views/{page}.py')\n"
         "heavy = [m for m in ('torch', 'transformers', 'peft', 'bitsandbytes') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
