@@ -3,14 +3,11 @@ students: each sees and changes only their own settings, cards and statistics.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from apptest_helpers import class_environment, open_page, sign_in, texts
-from paths import ROOT
 from studyapp.core import card_control, cram, srs, study_settings
 from studyapp.core.store import open_store
 
@@ -18,11 +15,8 @@ ADA, BOB = ("ada", "correct horse"), ("bob", "battery staple")
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "app.sqlite3"
-    monkeypatch.setenv("STUDYAPP_DB", str(path))
-    monkeypatch.setenv("STUDYAPP_CONTENT", str(ROOT / "content"))
-    return path
+def db(app_env):
+    return app_env
 
 
 @pytest.fixture
@@ -246,16 +240,3 @@ def test_cramming_a_unit_never_changes_its_schedule(db, course):
     assert metrics(at)["New · Learning · Due"] == f"{len(unit.cards) - 1} · 1 · 0"
     at.button(key="cram-end").click().run()
     assert "Left in this session" in texts(at)
-
-
-def test_the_new_pages_never_import_torch():
-    script = (
-        "import sys, os\n"
-        "sys.path.insert(0, os.path.join(os.getcwd(), 'tests'))\n"
-        "from apptest_helpers import open_page\n"
-        "[open_page(p) for p in ('views/settings.py', 'views/stats.py', 'views/cards.py')]\n"
-        "print('HEAVY=' + ','.join(m for m in ('torch', 'transformers', 'peft') if m in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=240)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "HEAVY=\n" in out.stdout

@@ -17,15 +17,8 @@ UNIT = "lora-basics"
 ZONE = "Asia/Kolkata"  # UTC+05:30: a half-hour offset cannot pass for UTC by accident
 
 
-@pytest.fixture
-def kolkata_page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, timezone_id=ZONE)
-    yield context.new_page()
-    context.close()
-
-
-def test_versions_show_local_times_and_restoring_one_says_so(server, kolkata_page):
-    page, now = kolkata_page, datetime.now(timezone.utc)
+def test_versions_show_local_times_and_restoring_one_says_so(server, page_in_zone):
+    page, now = page_in_zone(ZONE), datetime.now(timezone.utc)
     older, newer = now - timedelta(hours=2), now - timedelta(hours=1)
     store = open_store(server.db, now)
     notes.save_note(store, "local", UNIT, "first thoughts on B = 0", older)

@@ -17,15 +17,8 @@ pytestmark = pytest.mark.browser
 ZONE = "Australia/Adelaide"
 
 
-@pytest.fixture
-def kolkata(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, timezone_id=ZONE)
-    yield context.new_page()
-    context.close()
-
-
-def test_settings_follow_the_browsers_zone_and_a_saved_retention_survives_a_reload(server, kolkata):
-    page = kolkata
+def test_settings_follow_the_browsers_zone_and_a_saved_retention_survives_a_reload(server, page_in_zone):
+    page = page_in_zone(ZONE)
     page.goto(f"{server.url}/settings")
     wait_idle(page)
     page.get_by_text(f"your days start at 04:00 {ZONE}").wait_for()
