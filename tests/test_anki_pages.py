@@ -240,3 +240,21 @@ def test_cramming_a_unit_never_changes_its_schedule(db, course):
     assert metrics(at)["New · Learning · Due"] == f"{len(unit.cards) - 1} · 1 · 0"
     at.button(key="cram-end").click().run()
     assert "Left in this session" in texts(at)
+
+
+def test_the_drill_says_the_daily_review_maximum_holds_cards_back_not_all_caught_up(db, course):
+    store, now = opened(db), datetime.now(timezone.utc)
+    unit = course.unit("lora-basics")
+    scheduler, month_ago = srs.make_scheduler(enable_fuzzing=False), now - timedelta(days=30)
+    for card in unit.cards:  # every card of the unit seen a month ago and due again by now
+        outcome = srs.preview(scheduler, srs.load_state(store, "local", card.key), month_ago)[srs.Rating.Easy]
+        srs.record_review(store, "local", card.key, outcome, month_ago)
+    study_settings.save(store, "local", study_settings.StudySettings(max_reviews_per_day=1), now)
+    at = open_page("views/unit.py", unit="lora-basics")
+    at.button(key="drill-flip").click().run()
+    at.button(key="drill-rate-3").click().run()
+    waiting = len(unit.cards) - 1
+    notice = [i.value for i in at.info if "maximum of 1 review is reached" in i.value]
+    assert notice and f"so {waiting} due cards wait" in notice[0], texts(at)
+    assert not [s.value for s in at.success if "caught up" in s.value.lower()]
+    assert "drill-more-new" not in [b.key for b in at.button]  # the new-card limit is not the reason
