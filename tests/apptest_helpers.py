@@ -13,6 +13,11 @@ def open_page(page: str | None = None, timeout: float = 60, **query) -> AppTest:
     """Run the app, switch to ``page`` (e.g. "views/unit.py") with query params, and return it."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.run()
+    return _go_to(at, page, query)
+
+
+def _go_to(at: AppTest, page: str | None, query: dict) -> AppTest:
+    """Switch ``at`` to ``page`` with these query params and run it (no page: stay)."""
     if page:
         at.switch_page(page)
         for key, value in query.items():
@@ -37,12 +42,7 @@ def sign_in(username: str, password: str, page: str | None = None, timeout: floa
     at.text_input(key="signin-password").input(password)
     at.button(key="FormSubmitter:signin-form-Sign in").click().run()
     assert at.get("popover"), f"{username} could not sign in: {[e.value for e in at.error]}"
-    if page:
-        at.switch_page(page)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-    return at
+    return _go_to(at, page, query)
 
 
 def class_environment(monkeypatch, db, *people: tuple[str, str]) -> None:

@@ -43,6 +43,17 @@ def course():
 
 
 @pytest.fixture
+def server(tmp_path):
+    """A live studyapp server (tests/browser/live_server.py) on a fresh database in tmp_path."""
+    from live_server import Server
+
+    srv = Server(tmp_path / "server.sqlite3")
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
 def app_env(tmp_path, monkeypatch) -> Path:
     """The app, as AppTest runs it, on a fresh database in tmp_path and the bundled course; the db path."""
     db = tmp_path / "app.sqlite3"

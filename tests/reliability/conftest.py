@@ -8,14 +8,6 @@ import pytest
 from live_server import Server
 
 
-@pytest.fixture
-def server(tmp_path):
-    srv = Server(tmp_path / "reliability.sqlite3")
-    srv.start()
-    yield srv
-    srv.kill()
-
-
 @pytest.fixture(scope="session")
 def shared_server(tmp_path_factory):
     """One server for the tests that neither restart it nor share a unit (each uses its own)."""
